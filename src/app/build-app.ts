@@ -1,0 +1,103 @@
+import type { Server } from 'node:http';
+import express, { type Express } from 'express';
+import type { Config } from '../config.js';
+import type { DeliveryChannel } from '../core/ports.js';
+import type { Clock } from '../core/working-time.js';
+import { Workflow } from '../core/workflow.js';
+import { exampleSchoolFile, fileExists, loadSchool, type LoadedSchool } from '../files/school-files.js';
+import { openDatabase } from '../store/database.js';
+import { DiskEvidenceFiles } from '../store/evidence-files.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { startBackgroundLoop } from './background-loop.js';
+import type { Logger } from './logger.js';
+import { OutboxDispatcher } from './outbox-dispatcher.js';
+
+export interface App {
+  config: Config;
+  school: LoadedSchool;
+  store: SqliteStore;
+  workflow: Workflow;
+  dispatcher: OutboxDispatcher;
+  http: Express;
+  close: () => Promise<void>;
+}
+
+/**
+ * Which school file to use: SCHOOL_CONFIG if set; else data/school.yaml; and, when
+ * neither exists, the demo school (so that a fresh clone runs).
+ */
+export function chooseSchoolFile(config: Config, log: Logger): string {
+  if (config.schoolConfigExplicit || fileExists(config.schoolConfig)) return config.schoolConfig;
+  log.warn({ file: exampleSchoolFile }, `no ${config.schoolConfig}: using the demo school`);
+  return exampleSchoolFile;
+}
+
+/** Wires config, school, store and workflow, and the one HTTP app the channels mount on. */
+export function buildApp(config: Config, log: Logger, opts: { clock?: Clock; channels?: DeliveryChannel[] } = {}): App {
+  const clock = opts.clock ?? (() => new Date());
+  const school = loadSchool(chooseSchoolFile(config, log));
+  const db = openDatabase(config.databasePath);
+  const store = new SqliteStore(db);
+  const workflow = new Workflow({
+    store,
+    evidenceFiles: new DiskEvidenceFiles(config.evidenceDir),
+    directory: school.directory,
+    policy: school.policy,
+    clock,
+    channels: opts.channels ?? [],
+    evidenceLimits: { maxBytes: config.evidenceMaxBytes, maxFilesPerReport: 10 },
+  });
+  const dispatcher = new OutboxDispatcher(store, clock, log);
+
+  const http = express();
+  http.disable('x-powered-by');
+  http.get('/healthz', (_req, res) => {
+    try {
+      db.prepare('SELECT 1').get();
+      res.json({ ok: true, school: school.config.school.name, channels: dispatcher.channels });
+    } catch {
+      res.status(503).json({ ok: false });
+    }
+  });
+
+  return {
+    config,
+    school,
+    store,
+    workflow,
+    dispatcher,
+    http,
+    close: async () => {
+      db.close();
+    },
+  };
+}
+
+/** Starts the HTTP server and the background loop; resolves once listening. */
+export async function startApp(app: App, log: Logger): Promise<{ server: Server; url: string; stop: () => Promise<void> }> {
+  app.http.use((_req, res) => {
+    res.status(404).json({ ok: false, error: 'not found' });
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.http.listen(app.config.port, app.config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : app.config.port;
+  const host = app.config.host.includes(':') ? `[${app.config.host}]` : app.config.host;
+  const loop = startBackgroundLoop({
+    workflow: app.workflow,
+    dispatcher: app.dispatcher,
+    intervalMs: app.config.backgroundIntervalMs,
+    log,
+  });
+  return {
+    server,
+    url: `http://${host}:${port}/`,
+    stop: async () => {
+      await loop.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { z } from 'zod';
+import { loadConfig } from '../config.js';
+import { DomainError } from '../core/errors.js';
+import { route } from '../core/policy-engine.js';
+import { makeReportSchema } from '../core/report-schemas.js';
+import { toFieldIssues } from '../core/issues.js';
+import { exampleSchoolFile, fileExists, loadPolicyFile, loadSchool } from '../files/school-files.js';
+import { FileProblemError } from '../files/yaml-file.js';
+import { openDatabase } from '../store/database.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { explainText } from './explain-text.js';
+
+/** A report file for `policy explain`: the form, or { reporter, at, report }. */
+const explainFileSchema = z.union([
+  z.object({
+    reporter: z.string().default('staff'),
+    at: z.iso.datetime({ offset: true }).optional(),
+    report: z.record(z.string(), z.unknown()),
+  }),
+  z.record(z.string(), z.unknown()).transform((report) => ({ reporter: 'staff', at: undefined, report })),
+]);
+
+function schoolFile(option: string | undefined): string {
+  if (option) return option;
+  const config = loadConfig();
+  if (config.schoolConfigExplicit || fileExists(config.schoolConfig)) return config.schoolConfig;
+  return exampleSchoolFile;
+}
+
+export function buildCli(out: (s: string) => void, setExitCode: (code: number) => void = () => {}): Command {
+  const program = new Command('safeguarding-bot').description('safeguarding-bot command line').exitOverride();
+  const policy = program.command('policy').description('check and explain escalation policies');
+
+  policy
+    .command('explain')
+    .description('print who a report would go to, and the rule that sends it there')
+    .argument('<report.json>', 'a report: the form, or { "reporter", "at", "report" }')
+    .option('--school <file>', 'the school file (default: SCHOOL_CONFIG, data/school.yaml, or the demo school)')
+    .option('--at <iso-time>', 'the time of the report (default: the file\'s "at", or now)')
+    .option('--json', 'print the routing as JSON')
+    .action((file: string, opts: { school?: string; at?: string; json?: boolean }) => {
+      const school = loadSchool(schoolFile(opts.school));
+      const input = explainFileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+      const at = new Date(opts.at ?? input.at ?? new Date().toISOString());
+      if (Number.isNaN(at.getTime())) throw new Error(`--at: not a time: ${opts.at}`);
+      const today = at.toISOString().slice(0, 10);
+      const parsed = makeReportSchema({ today }).safeParse(input.report);
+      if (!parsed.success) throw new DomainError('VALIDATION_FAILED', 'the report has problems', toFieldIssues(parsed.error));
+      const routing = route({ form: parsed.data, reporterId: input.reporter }, school.policy, school.directory, at);
+      out(opts.json ? JSON.stringify(routing, null, 2) : explainText(parsed.data.kind, routing, school.policy, school.directory));
+    });
+
+  policy
+    .command('check')
+    .description('validate a policy file')
+    .argument('<file>', 'the policy file (YAML)')
+    .action((file: string) => {
+      const p = loadPolicyFile(file);
+      out(`OK: ${file} is a valid policy ("${p.name}", ${p.rules.length} rules, guards ${p.guards.join(' ')})`);
+    });
+
+  const audit = program.command('audit').description('the audit log');
+  audit
+    .command('verify')
+    .description('check the audit log hash chain')
+    .option('--db <file>', 'the database (default: DATABASE_PATH or data/safeguarding.db)')
+    .action((opts: { db?: string }) => {
+      const db = openDatabase(opts.db ?? loadConfig().databasePath);
+      try {
+        const check = new SqliteStore(db).verifyAudit();
+        if (check.ok) out(`OK: the audit log verifies (${check.count} entries)`);
+        else {
+          out(`BROKEN at entry ${check.seq}: ${check.problem} (${check.count} entries verified before it)`);
+          setExitCode(2);
+        }
+      } finally {
+        db.close();
+      }
+    });
+  return program;
+}
+
+export async function runCli(argv: string[], out = (s: string) => console.log(s), err = (s: string) => console.error(s)): Promise<number> {
+  let code = 0;
+  try {
+    await buildCli(out, (c) => (code = c)).parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    if (e instanceof FileProblemError) err(e.message);
+    else if (e instanceof DomainError) err([`${e.message}:`, ...e.issues.map((i) => `  - ${i.path}: ${i.message}`)].join('\n'));
+    else err(e instanceof Error ? e.message : String(e));
+    return 1;
+  }
+}
+
+const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() ?? '');
+if (isMain) process.exitCode = await runCli(process.argv.slice(2));

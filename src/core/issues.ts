@@ -1,0 +1,30 @@
+import type { z } from 'zod';
+import type { FieldIssue } from './errors.js';
+
+/** "people[2].roles[0]": a zod issue path as a person reads it. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out;
+}
+
+/** Zod issues as field issues, one per field and message. */
+export function toFieldIssues(error: z.ZodError): FieldIssue[] {
+  const seen = new Set<string>();
+  const out: FieldIssue[] = [];
+  for (const issue of error.issues) {
+    // A union that could not decide lists its branches' issues; the first branch's are the useful ones.
+    const source = issue.code === 'invalid_union' && issue.errors?.[0]?.length ? issue.errors[0] : [issue];
+    for (const i of source) {
+      const path = formatPath([...issue.path, ...(i === issue ? [] : i.path)]);
+      const key = `${path}|${i.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ path, message: i.message });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,248 @@
+import { z } from 'zod';
+
+/**
+ * The report forms (escalation-rules.md, "Report kinds"), as zod schemas with messages
+ * a teacher understands. The reporter is never a form field: it comes from the chat
+ * identity. The ICT technician's section of the inappropriate-content form is recorded
+ * by the workflow (`completeTask`), not typed by the reporter.
+ */
+export const reportKinds = [
+  'inappropriate_content',
+  'cyberbullying',
+  'friend_request',
+  'staff_conduct',
+  'extremism',
+  'nude_images',
+  'reputation',
+  'something_else',
+] as const;
+export type ReportKind = (typeof reportKinds)[number];
+
+/** The kinds in plain words, in the order a form offers them. */
+export const kindLabels: Record<ReportKind, string> = {
+  inappropriate_content: 'Inappropriate content seen or accessed',
+  cyberbullying: 'Cyberbullying or online abuse',
+  friend_request: 'Friend or follow request between a pupil and staff',
+  staff_conduct: "A staff member's online conduct",
+  extremism: 'Radicalisation or extremist content',
+  nude_images: 'Nude or semi-nude images of a pupil',
+  reputation: 'Posts about the school',
+  something_else: 'Something else',
+};
+
+export const contentCategories = ['sexual', 'violent', 'extremist', 'self_harm', 'hate', 'illegal', 'other'] as const;
+export const contentCategoryLabels: Record<(typeof contentCategories)[number], string> = {
+  sexual: 'Sexual',
+  violent: 'Violent',
+  extremist: 'Extremist',
+  self_harm: 'Self-harm',
+  hate: 'Hate',
+  illegal: 'Possibly illegal',
+  other: 'Other',
+};
+
+const text = (what: string, max = 4000) =>
+  z
+    .string({ error: `Please fill in ${what}.` })
+    .trim()
+    .min(1, { error: `Please fill in ${what}.` })
+    .max(max, { error: `Please keep ${what} under ${max} characters.` });
+
+const optionalText = (what: string, max = 200) =>
+  z
+    .string()
+    .trim()
+    .max(max, { error: `Please keep ${what} under ${max} characters.` })
+    .optional()
+    .transform((v) => (v === '' ? undefined : v));
+
+const isoDate = /^\d{4}-\d{2}-\d{2}$/;
+function isRealDate(value: string): boolean {
+  if (!isoDate.test(value)) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
+const clockTime = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'Please give the time as hours and minutes, e.g. 14:30.' });
+
+const localDateTime = z
+  .string({ error: 'Please give a date and time.' })
+  .refine((v) => /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/.test(v) && isRealDate(v.slice(0, 10)), {
+    error: 'Please give a date and time, e.g. 2026-11-23 14:30.',
+  });
+
+/** A web address: the full URL; "instagram.com/x" is read as https://instagram.com/x. */
+export const webAddress = z
+  .string({ error: 'Please paste the full web address.' })
+  .trim()
+  .min(1, { error: 'Please paste the full web address.' })
+  .max(2000, { error: 'That web address is too long.' })
+  .transform((v, ctx) => {
+    const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(v) ? v : `https://${v}`;
+    try {
+      const url = new URL(withScheme);
+      if ((url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.includes('.') && !/\s/.test(v)) {
+        return url.toString();
+      }
+    } catch {
+      // fall through to the issue below
+    }
+    ctx.addIssue({ code: 'custom', message: 'That is not a web address. Paste the full address, e.g. https://www.example.com/page.' });
+    return z.NEVER;
+  });
+
+const person = <T extends readonly [string, ...string[]]>(types: T, what: string) =>
+  z.strictObject({
+    type: z.enum(types, { error: `Please choose who ${what} is.` }),
+    /** The school file's id, when the person was chosen from the school's list. */
+    personId: z.string().trim().min(1).optional(),
+    name: optionalText('the name'),
+  });
+
+const pupil = z.strictObject({
+  name: text("the pupil's name", 200),
+  yearGroup: optionalText('the year group', 40),
+});
+
+const staffMember = z
+  .strictObject({
+    personId: z.string().trim().min(1).optional(),
+    name: optionalText('the name'),
+  })
+  .refine((s) => s.personId !== undefined || s.name !== undefined, {
+    error: 'Please choose the member of staff, or type their name.',
+  });
+
+export interface FormContext {
+  /** Today's date in the school's time zone, "YYYY-MM-DD": dates after it are refused. */
+  today: string;
+}
+
+/** Builds the schemas for a given day: the only thing they need to know is today's date. */
+export function makeReportSchema(context: FormContext) {
+  const occurred = z.strictObject({
+    date: z
+      .string({ error: 'Please give the date.' })
+      .refine(isRealDate, { error: 'Please give a date, e.g. 2026-11-23.' })
+      .refine((d) => !isRealDate(d) || d <= context.today, { error: 'That date is in the future.' }),
+    time: clockTime.optional(),
+  });
+
+  const urls = z
+    .array(webAddress, { error: 'Please give at least one web address.' })
+    .min(1, { error: 'Please give at least one web address.' })
+    .max(20, { error: 'Please give at most 20 web addresses.' });
+
+  const inappropriateContent = z.strictObject({
+    kind: z.literal('inappropriate_content'),
+    accessedBy: person(['pupil', 'staff', 'visitor', 'unknown'] as const, 'accessed it'),
+    occurred,
+    urls,
+    category: z.enum(contentCategories, { error: 'Please choose what kind of content it was.' }),
+    description: text('what the content was'),
+    device: text('the device', 200),
+    location: text('where it happened', 200),
+    schoolDeviceOrNetwork: z.boolean({ error: 'Please say whether a school device or the school network was used.' }),
+  });
+
+  const cyberbullying = z.strictObject({
+    kind: z.literal('cyberbullying'),
+    target: person(['pupil', 'staff', 'other'] as const, 'was targeted'),
+    responsible: person(['pupil', 'staff', 'parent', 'unknown'] as const, 'is responsible'),
+    platform: text('the app or website', 200),
+    where: text('where it was posted (a web address, group or account name)', 500),
+    occurred,
+    description: text('what happened'),
+  });
+
+  const friendRequest = z
+    .strictObject({
+      kind: z.literal('friend_request'),
+      direction: z.enum(['pupil_to_staff', 'staff_to_pupil'] as const, { error: 'Please say who sent the request.' }),
+      platform: text('the app or website', 200),
+      occurred,
+      pupil,
+      staffMember,
+      accepted: z.boolean({ error: 'Please say whether the request was accepted.' }),
+      familyLink: z.boolean({ error: 'Please say whether there is a family link.' }),
+      familyLinkDetails: optionalText('the family link', 1000),
+    })
+    .refine((r) => !r.familyLink || r.familyLinkDetails !== undefined, {
+      error: 'Please describe the family link.',
+      path: ['familyLinkDetails'],
+    });
+
+  const staffConduct = z.strictObject({
+    kind: z.literal('staff_conduct'),
+    staffMember,
+    occurred,
+    platform: optionalText('the app or website'),
+    description: text('what happened'),
+    involvesPupils: z.boolean({ error: 'Please say whether pupils were involved.' }),
+  });
+
+  const extremism = z.strictObject({
+    kind: z.literal('extremism'),
+    concernAbout: person(['pupil', 'staff', 'other', 'unknown'] as const, 'the concern is about'),
+    occurred,
+    urls: z.array(webAddress).max(20, { error: 'Please give at most 20 web addresses.' }).default([]),
+    description: text('what you saw or heard'),
+  });
+
+  const nudeImages = z.strictObject({
+    kind: z.literal('nude_images'),
+    pupil,
+    occurred,
+    whereShared: text('where the images are being shared (for example the app or group)', 500),
+    description: text('what you know, without describing the images', 2000),
+  });
+
+  const reputation = z.strictObject({
+    kind: z.literal('reputation'),
+    author: person(['parent', 'pupil', 'staff', 'other', 'unknown'] as const, 'posted it'),
+    platform: text('the app or website', 200),
+    where: text('where it was posted (a web address, group or account name)', 500),
+    occurred,
+    description: text('what was posted'),
+  });
+
+  const somethingElse = z.strictObject({
+    kind: z.literal('something_else'),
+    about: person(['pupil', 'staff', 'other', 'unknown'] as const, 'the concern is about').optional(),
+    occurred: occurred.optional(),
+    description: text('what happened'),
+  });
+
+  return z.discriminatedUnion(
+    'kind',
+    [inappropriateContent, cyberbullying, friendRequest, staffConduct, extremism, nudeImages, reputation, somethingElse],
+    { error: 'Please choose what kind of concern this is.' },
+  );
+}
+
+export type ReportForm = z.output<ReturnType<typeof makeReportSchema>>;
+export type ReportFormOf<K extends ReportKind> = Extract<ReportForm, { kind: K }>;
+
+/** What the reporter says about one screenshot or file of evidence. */
+export const evidenceMetaSchema = z.strictObject({
+  /** When the screenshot was taken, local time "YYYY-MM-DDTHH:MM". */
+  takenAt: localDateTime.optional(),
+  /** When the post it shows was made, local time "YYYY-MM-DDTHH:MM". */
+  postedAt: localDateTime.optional(),
+  fileName: z.string().trim().max(255).optional(),
+});
+export type EvidenceMeta = z.output<typeof evidenceMetaSchema>;
+
+/** Kinds whose form accepts evidence files. G2: never the nude-images kind. */
+export function acceptsEvidence(kind: ReportKind): boolean {
+  return kind !== 'nude_images';
+}
+
+/** G2: what the nude-images form tells the reporter instead of offering an upload. */
+export const nudeImageGuidance = [
+  'Do not view, copy, screenshot, forward, print or save the images, and do not ask anyone to send them to you.',
+  'Tell the DSL in person now, as well as filing this report.',
+  'If the pupil is worried about an image of themselves online, Report Remove (Childline and the IWF) can help get it taken down.',
+] as const;

@@ -1,0 +1,86 @@
+import { TZDate } from '@date-fns/tz';
+import { addDays, addMinutes, differenceInMinutes, set, startOfDay } from 'date-fns';
+
+export const weekdays = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+export type Weekday = (typeof weekdays)[number];
+
+export interface WorkingHours {
+  days: readonly Weekday[];
+  /** "HH:MM", local time in the school's time zone. */
+  start: string;
+  end: string;
+}
+
+/** Time is injected everywhere in core: a clock is a function that says what time it is. */
+export type Clock = () => Date;
+
+function hm(value: string): { hours: number; minutes: number } {
+  const [h, m] = value.split(':').map(Number);
+  return { hours: h ?? 0, minutes: m ?? 0 };
+}
+
+function atLocal(day: TZDate, value: string): TZDate {
+  return set(day, { ...hm(value), seconds: 0, milliseconds: 0 });
+}
+
+function isWorkingDay(day: TZDate, wh: WorkingHours): boolean {
+  return wh.days.includes(weekdays[day.getDay()] as Weekday);
+}
+
+/** Whether `at` falls inside the school's working hours. */
+export function isWorkingTime(at: Date, wh: WorkingHours, timeZone: string): boolean {
+  const t = new TZDate(at.getTime(), timeZone);
+  if (!isWorkingDay(t, wh)) return false;
+  return t >= atLocal(t, wh.start) && t < atLocal(t, wh.end);
+}
+
+/**
+ * Adds `minutes` of working time to `from`: the clock runs only inside working hours on
+ * working days, in the school's time zone (so a deadline set at 16:50 on a Friday with
+ * 30 minutes to run falls at 08:20 on Monday, across daylight-saving changes too).
+ */
+export function addWorkingMinutes(from: Date, minutes: number, wh: WorkingHours, timeZone: string): Date {
+  if (wh.days.length === 0) throw new Error('working hours need at least one day');
+  let t = new TZDate(from.getTime(), timeZone);
+  let remaining = Math.max(0, minutes);
+  for (let guard = 0; guard < 5000; guard += 1) {
+    const dayStart = atLocal(t, wh.start);
+    const dayEnd = atLocal(t, wh.end);
+    if (!isWorkingDay(t, wh) || t >= dayEnd) {
+      t = atLocal(addDays(startOfDay(t), 1), wh.start);
+      continue;
+    }
+    if (t < dayStart) t = dayStart;
+    const left = differenceInMinutes(dayEnd, t);
+    if (remaining <= left) return new Date(addMinutes(t, remaining).getTime());
+    remaining -= left;
+    t = atLocal(addDays(startOfDay(t), 1), wh.start);
+  }
+  throw new Error('working-time calculation did not finish');
+}
+
+/** The length of one working day in minutes ("one working day" deadlines, G4). */
+export function workingDayMinutes(wh: WorkingHours): number {
+  const s = hm(wh.start);
+  const e = hm(wh.end);
+  return e.hours * 60 + e.minutes - (s.hours * 60 + s.minutes);
+}
+
+/** The calendar year of `at` in the school's time zone (for reference numbers). */
+export function localYear(at: Date, timeZone: string): number {
+  return new TZDate(at.getTime(), timeZone).getFullYear();
+}
+
+/** "Mon 23 Nov 2026, 10:42" in the school's time zone, for messages. */
+export function formatLocal(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  }).format(at);
+}

@@ -1,0 +1,410 @@
+import { randomUUID } from 'node:crypto';
+import { entryHash, genesisHash, verifyChain, type ChainCheck } from '../core/audit-chain.js';
+import type {
+  AuditEntry,
+  AuditInput,
+  DutyRecord,
+  EvidenceRecord,
+  OutboxInput,
+  OutboxItem,
+  ReportRecord,
+  TimerRecord,
+  WorkflowStore,
+} from '../core/ports.js';
+import type { SqliteDatabase } from './database.js';
+
+type Row = Record<string, unknown>;
+
+const json = (value: unknown): string => JSON.stringify(value ?? null);
+const parse = <T>(value: unknown): T => JSON.parse(String(value)) as T;
+const opt = (value: unknown): string | undefined => (value === null || value === undefined ? undefined : String(value));
+
+function toReport(r: Row): ReportRecord {
+  return {
+    id: String(r.id),
+    reference: String(r.reference),
+    kind: r.kind as ReportRecord['kind'],
+    status: r.status as ReportRecord['status'],
+    urgent: r.urgent === 1,
+    reporterId: String(r.reporter_id),
+    submittedAt: String(r.submitted_at),
+    form: parse(r.form_json),
+    routing: parse(r.routing_json),
+    acknowledgedAt: opt(r.acknowledged_at),
+    closedAt: opt(r.closed_at),
+    closedBy: opt(r.closed_by),
+    outcome: opt(r.outcome),
+    closeReason: opt(r.close_reason),
+  };
+}
+
+function toDuty(r: Row): DutyRecord {
+  const spec = parse<Pick<DutyRecord, 'question' | 'choices' | 'urls'>>(r.spec_json);
+  return {
+    id: String(r.id),
+    reportId: String(r.report_id),
+    type: r.type as DutyRecord['type'],
+    rules: parse(r.rules_json),
+    nominalRole: r.nominal_role as DutyRecord['nominalRole'],
+    levels: parse(r.levels_json),
+    reach: Number(r.reach),
+    via: r.via as DutyRecord['via'],
+    question: spec.question,
+    choices: spec.choices,
+    urls: spec.urls,
+    status: r.status as DutyRecord['status'],
+    doneBy: opt(r.done_by),
+    doneAt: opt(r.done_at),
+    result: r.result_json ? parse(r.result_json) : undefined,
+    createdAt: String(r.created_at),
+  };
+}
+
+function toEvidence(r: Row): EvidenceRecord {
+  return {
+    id: String(r.id),
+    reportId: String(r.report_id),
+    sha256: String(r.sha256),
+    size: Number(r.size),
+    mediaType: String(r.media_type),
+    fileName: opt(r.file_name),
+    takenAt: opt(r.taken_at),
+    postedAt: opt(r.posted_at),
+    addedBy: String(r.added_by),
+    addedAt: String(r.added_at),
+  };
+}
+
+function toAudit(r: Row): AuditEntry {
+  return {
+    seq: Number(r.seq),
+    at: String(r.at),
+    actor: String(r.actor),
+    action: String(r.action),
+    reportId: opt(r.report_id),
+    details: parse(r.details_json),
+    prevHash: String(r.prev_hash),
+    hash: String(r.hash),
+  };
+}
+
+function toOutbox(r: Row): OutboxItem {
+  return {
+    id: String(r.id),
+    dedupeKey: String(r.dedupe_key),
+    channel: r.channel as OutboxItem['channel'],
+    recipientType: r.recipient_type as OutboxItem['recipientType'],
+    recipientId: String(r.recipient_id),
+    messageType: String(r.message_type),
+    reportId: opt(r.report_id),
+    payload: parse(r.payload_json),
+    attempts: Number(r.attempts),
+    createdAt: String(r.created_at),
+  };
+}
+
+/** The SQLite implementation of core's storage port, plus the outbox and audit reads. */
+export class SqliteStore implements WorkflowStore {
+  readonly db: SqliteDatabase;
+  private readonly s;
+
+  constructor(db: SqliteDatabase) {
+    this.db = db;
+    const p = (sql: string) => db.prepare(sql);
+    this.s = {
+      counterNext: p(
+        `INSERT INTO reference_counters (year, last) VALUES (@year, 1)
+         ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last`,
+      ),
+      insertReport: p(
+        `INSERT INTO reports (id, reference, kind, status, urgent, reporter_id, submitted_at, form_json, routing_json)
+         VALUES (@id, @reference, @kind, @status, @urgent, @reporterId, @submittedAt, @form, @routing)`,
+      ),
+      getReport: p('SELECT * FROM reports WHERE id = @id'),
+      getReportByRef: p('SELECT * FROM reports WHERE reference = @reference'),
+      updateReport: p(
+        `UPDATE reports SET status = coalesce(@status, status), acknowledged_at = coalesce(@acknowledgedAt, acknowledged_at),
+           closed_at = coalesce(@closedAt, closed_at), closed_by = coalesce(@closedBy, closed_by),
+           outcome = coalesce(@outcome, outcome), close_reason = coalesce(@closeReason, close_reason)
+         WHERE id = @id`,
+      ),
+      reportsByReporter: p('SELECT * FROM reports WHERE reporter_id = @reporterId ORDER BY submitted_at DESC, reference DESC'),
+      reportsNotClosed: p(`SELECT * FROM reports WHERE status <> 'closed' ORDER BY submitted_at, reference`),
+      insertDuty: p(
+        `INSERT INTO duties (id, report_id, type, rules_json, nominal_role, levels_json, reach, via, spec_json, status, created_at)
+         VALUES (@id, @reportId, @type, @rules, @nominalRole, @levels, @reach, @via, @spec, @status, @createdAt)`,
+      ),
+      getDuty: p('SELECT * FROM duties WHERE id = @id'),
+      listDuties: p('SELECT * FROM duties WHERE report_id = @reportId ORDER BY rowid'),
+      updateDuty: p(
+        `UPDATE duties SET reach = coalesce(@reach, reach), status = coalesce(@status, status),
+           done_by = coalesce(@doneBy, done_by), done_at = coalesce(@doneAt, done_at),
+           result_json = coalesce(@result, result_json)
+         WHERE id = @id`,
+      ),
+      insertEvidence: p(
+        `INSERT INTO evidence (id, report_id, sha256, size, media_type, file_name, taken_at, posted_at, added_by, added_at)
+         VALUES (@id, @reportId, @sha256, @size, @mediaType, @fileName, @takenAt, @postedAt, @addedBy, @addedAt)
+         ON CONFLICT (report_id, sha256) DO NOTHING`,
+      ),
+      listEvidence: p('SELECT * FROM evidence WHERE report_id = @reportId ORDER BY rowid'),
+      auditHead: p('SELECT seq, hash FROM audit_head WHERE id = 1'),
+      auditInsert: p(
+        `INSERT INTO audit_log (seq, at, actor, action, report_id, details_json, prev_hash, hash)
+         VALUES (@seq, @at, @actor, @action, @reportId, @details, @prevHash, @hash)`,
+      ),
+      auditSetHead: p(
+        `INSERT INTO audit_head (id, seq, hash) VALUES (1, @seq, @hash)
+         ON CONFLICT (id) DO UPDATE SET seq = @seq, hash = @hash`,
+      ),
+      auditForReport: p('SELECT * FROM audit_log WHERE report_id = @reportId ORDER BY seq'),
+      auditAll: p('SELECT * FROM audit_log ORDER BY seq'),
+      enqueue: p(
+        `INSERT INTO outbox (id, dedupe_key, channel, recipient_type, recipient_id, message_type, report_id, payload_json,
+           status, attempts, next_attempt_at, created_at)
+         VALUES (@id, @dedupeKey, @channel, @recipientType, @recipientId, @messageType, @reportId, @payload,
+           'pending', 0, @nextAttemptAt, @createdAt)
+         ON CONFLICT (dedupe_key) DO NOTHING`,
+      ),
+      outboxDue: p(
+        `SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= @now
+         ORDER BY next_attempt_at, rowid LIMIT @limit`,
+      ),
+      outboxSent: p(`UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = @at, last_error = NULL WHERE id = @id`),
+      outboxFailed: p(
+        `UPDATE outbox SET status = @status, attempts = attempts + 1, next_attempt_at = @nextAttemptAt, last_error = @error
+         WHERE id = @id`,
+      ),
+      outboxList: p('SELECT * FROM outbox ORDER BY rowid'),
+      scheduleTimer: p(
+        `INSERT INTO timers (token, report_id, duty_id, kind, due_at, status, created_at)
+         VALUES (@token, @reportId, @dutyId, @kind, @dueAt, 'pending', @createdAt)`,
+      ),
+      dueTimers: p(
+        `SELECT token, report_id, duty_id, kind, due_at FROM timers
+         WHERE status = 'pending' AND due_at <= @now ORDER BY due_at, rowid LIMIT @limit`,
+      ),
+      finishTimer: p(`UPDATE timers SET status = @status, fired_at = @at WHERE token = @token AND status = 'pending'`),
+      cancelDutyTimers: p(`UPDATE timers SET status = 'cancelled', fired_at = @at WHERE duty_id = @dutyId AND status = 'pending'`),
+      pendingTimers: p(`SELECT token, report_id, duty_id, kind, due_at FROM timers WHERE status = 'pending' ORDER BY due_at`),
+      getIdem: p('SELECT result_json FROM idempotency_keys WHERE key = @key'),
+      putIdem: p('INSERT INTO idempotency_keys (key, result_json, created_at) VALUES (@key, @result, @at) ON CONFLICT (key) DO NOTHING'),
+    };
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  nextReferenceNumber(year: number): number {
+    return Number((this.s.counterNext.get({ year }) as Row).last);
+  }
+
+  insertReport(r: ReportRecord): void {
+    this.s.insertReport.run({
+      id: r.id,
+      reference: r.reference,
+      kind: r.kind,
+      status: r.status,
+      urgent: r.urgent ? 1 : 0,
+      reporterId: r.reporterId,
+      submittedAt: r.submittedAt,
+      form: json(r.form),
+      routing: json(r.routing),
+    });
+  }
+
+  getReport(id: string): ReportRecord | undefined {
+    const row = this.s.getReport.get({ id }) as Row | undefined;
+    return row ? toReport(row) : undefined;
+  }
+
+  findReportByReference(reference: string): ReportRecord | undefined {
+    const row = this.s.getReportByRef.get({ reference }) as Row | undefined;
+    return row ? toReport(row) : undefined;
+  }
+
+  updateReport(id: string, patch: Parameters<WorkflowStore['updateReport']>[1]): void {
+    this.s.updateReport.run({
+      id,
+      status: patch.status ?? null,
+      acknowledgedAt: patch.acknowledgedAt ?? null,
+      closedAt: patch.closedAt ?? null,
+      closedBy: patch.closedBy ?? null,
+      outcome: patch.outcome ?? null,
+      closeReason: patch.closeReason ?? null,
+    });
+  }
+
+  listReportsByReporter(reporterId: string): ReportRecord[] {
+    return (this.s.reportsByReporter.all({ reporterId }) as Row[]).map(toReport);
+  }
+
+  listReportsNotClosed(): ReportRecord[] {
+    return (this.s.reportsNotClosed.all() as Row[]).map(toReport);
+  }
+
+  insertDuty(d: DutyRecord): void {
+    this.s.insertDuty.run({
+      id: d.id,
+      reportId: d.reportId,
+      type: d.type,
+      rules: json(d.rules),
+      nominalRole: d.nominalRole,
+      levels: json(d.levels),
+      reach: d.reach,
+      via: d.via,
+      spec: json({ question: d.question, choices: d.choices, urls: d.urls }),
+      status: d.status,
+      createdAt: d.createdAt,
+    });
+  }
+
+  getDuty(id: string): DutyRecord | undefined {
+    const row = this.s.getDuty.get({ id }) as Row | undefined;
+    return row ? toDuty(row) : undefined;
+  }
+
+  listDuties(reportId: string): DutyRecord[] {
+    return (this.s.listDuties.all({ reportId }) as Row[]).map(toDuty);
+  }
+
+  updateDuty(id: string, patch: Parameters<WorkflowStore['updateDuty']>[1]): void {
+    this.s.updateDuty.run({
+      id,
+      reach: patch.reach ?? null,
+      status: patch.status ?? null,
+      doneBy: patch.doneBy ?? null,
+      doneAt: patch.doneAt ?? null,
+      result: patch.result ? json(patch.result) : null,
+    });
+  }
+
+  insertEvidence(e: EvidenceRecord): boolean {
+    const info = this.s.insertEvidence.run({
+      id: e.id,
+      reportId: e.reportId,
+      sha256: e.sha256,
+      size: e.size,
+      mediaType: e.mediaType,
+      fileName: e.fileName ?? null,
+      takenAt: e.takenAt ?? null,
+      postedAt: e.postedAt ?? null,
+      addedBy: e.addedBy,
+      addedAt: e.addedAt,
+    });
+    return info.changes === 1;
+  }
+
+  listEvidence(reportId: string): EvidenceRecord[] {
+    return (this.s.listEvidence.all({ reportId }) as Row[]).map(toEvidence);
+  }
+
+  appendAudit(entry: AuditInput): AuditEntry {
+    const head = this.s.auditHead.get() as { seq: number; hash: string } | undefined;
+    const seq = (head?.seq ?? 0) + 1;
+    const prevHash = head?.hash ?? genesisHash;
+    const hash = entryHash(seq, prevHash, entry);
+    this.s.auditInsert.run({
+      seq,
+      at: entry.at,
+      actor: entry.actor,
+      action: entry.action,
+      reportId: entry.reportId ?? null,
+      details: json(entry.details),
+      prevHash,
+      hash,
+    });
+    this.s.auditSetHead.run({ seq, hash });
+    return { ...entry, seq, prevHash, hash };
+  }
+
+  listAudit(reportId: string): AuditEntry[] {
+    return (this.s.auditForReport.all({ reportId }) as Row[]).map(toAudit);
+  }
+
+  /** G7: checks the whole hash chain, entry by entry. */
+  verifyAudit(): ChainCheck {
+    const head = this.s.auditHead.get() as { seq: number; hash: string } | undefined;
+    const rows = this.s.auditAll.iterate() as Iterable<Row>;
+    const entries = (function* () {
+      for (const r of rows) yield toAudit(r);
+    })();
+    return verifyChain(entries, head);
+  }
+
+  enqueue(item: OutboxInput, now: Date): void {
+    this.s.enqueue.run({
+      id: randomUUID(),
+      dedupeKey: item.dedupeKey,
+      channel: item.channel,
+      recipientType: item.recipientType,
+      recipientId: item.recipientId,
+      messageType: item.messageType,
+      reportId: item.reportId ?? null,
+      payload: json(item.payload),
+      nextAttemptAt: now.getTime(),
+      createdAt: now.toISOString(),
+    });
+  }
+
+  dueOutbox(now: Date, limit: number): OutboxItem[] {
+    return (this.s.outboxDue.all({ now: now.getTime(), limit }) as Row[]).map(toOutbox);
+  }
+
+  markSent(id: string, at: Date): void {
+    this.s.outboxSent.run({ id, at: at.toISOString() });
+  }
+
+  markFailed(id: string, error: string, retryAt: Date | undefined): void {
+    this.s.outboxFailed.run({
+      id,
+      status: retryAt ? 'pending' : 'dead',
+      nextAttemptAt: retryAt ? retryAt.getTime() : 0,
+      error: error.slice(0, 500),
+    });
+  }
+
+  listOutbox(): (OutboxItem & { status: string; lastError?: string | undefined })[] {
+    return (this.s.outboxList.all() as Row[]).map((r) => ({ ...toOutbox(r), status: String(r.status), lastError: opt(r.last_error) }));
+  }
+
+  scheduleTimer(t: TimerRecord, now: Date): void {
+    this.s.scheduleTimer.run({ ...t, createdAt: now.toISOString() });
+  }
+
+  dueTimers(now: Date, limit: number): TimerRecord[] {
+    return (this.s.dueTimers.all({ now: now.getTime(), limit }) as Row[]).map(toTimer);
+  }
+
+  pendingTimers(): TimerRecord[] {
+    return (this.s.pendingTimers.all() as Row[]).map(toTimer);
+  }
+
+  finishTimer(token: string, status: 'done' | 'cancelled', at: Date): boolean {
+    return this.s.finishTimer.run({ token, status, at: at.toISOString() }).changes === 1;
+  }
+
+  cancelTimersForDuty(dutyId: string, at: Date): void {
+    this.s.cancelDutyTimers.run({ dutyId, at: at.toISOString() });
+  }
+
+  getIdempotent(key: string): unknown {
+    const row = this.s.getIdem.get({ key }) as Row | undefined;
+    return row ? parse(row.result_json) : undefined;
+  }
+
+  putIdempotent(key: string, result: unknown, at: Date): void {
+    this.s.putIdem.run({ key, result: json(result), at: at.toISOString() });
+  }
+}
+
+function toTimer(r: Row): TimerRecord {
+  return {
+    token: String(r.token),
+    reportId: String(r.report_id),
+    dutyId: String(r.duty_id),
+    kind: r.kind as TimerRecord['kind'],
+    dueAt: Number(r.due_at),
+  };
+}
