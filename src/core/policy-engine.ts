@@ -205,17 +205,19 @@ export function route(input: RouteInput, policy: Policy, dir: Directory, now: Da
     }
   }
 
-  // Who already hears about it: everyone who must act now, and the DSL channel.
-  const reached = new Set<string>();
-  for (const d of duties) for (const l of d.levels.slice(0, d.reach + 1)) for (const id of l.people) reached.add(id);
+  // Who already hears about it: everyone who must act now (by direct message), and the DSL channel.
+  const direct = new Set<string>();
+  for (const d of duties)
+    if (d.via === 'direct_message') for (const l of d.levels.slice(0, d.reach + 1)) for (const id of l.people) direct.add(id);
+  const reached = new Set<string>(direct);
   let dslChannel: Routing['dslChannel'] = duties.some((d) => d.type === 'acknowledge' && d.via === 'dsl_channel')
     ? 'acknowledge'
     : 'none';
   if (dslChannel === 'acknowledge') for (const id of channelMembers) reached.add(id);
 
   const told = new Map<string, string[]>();
-  const tell = (id: string, rule: string) => {
-    if (isSubject.has(id) || reached.has(id)) return;
+  const tell = (id: string, rule: string, heard = reached) => {
+    if (isSubject.has(id) || heard.has(id)) return;
     told.set(id, [...new Set([...(told.get(id) ?? []), rule])]);
   };
   for (const r of matched) {
@@ -234,7 +236,7 @@ export function route(input: RouteInput, policy: Policy, dir: Directory, now: Da
   const outOfHours = dir.contacts.outOfHours;
   if (urgent && outOfHours && !isWorkingTime(now, dir.workingHours, dir.timeZone)) {
     if (isSubject.has(outOfHours)) notes.push('G1: the out-of-hours contact is named in the report and is not told');
-    else tell(outOfHours, 'G3');
+    else tell(outOfHours, 'G3', direct); // by direct message, even if they are in the DSL channel: nobody reads it at night
   }
 
   return {

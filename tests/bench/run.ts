@@ -1,0 +1,56 @@
+// npm run bench: how fast the engine routes, the workflow stores, and the tick escalates.
+// Figures, not assertions: speed is measured here, never in a timed test.
+import { performance } from 'node:perf_hooks';
+import { route } from '../../src/core/policy-engine.js';
+import { makeReportSchema } from '../../src/core/report-schemas.js';
+import { example, harness } from '../support/harness.js';
+
+function measure(name: string, n: number, fn: (i: number) => void): void {
+  for (let i = 0; i < Math.min(50, n); i += 1) fn(i); // warm up
+  const start = performance.now();
+  for (let i = 0; i < n; i += 1) fn(i);
+  const ms = performance.now() - start;
+  console.log(`${name.padEnd(44)} ${String(n).padStart(6)} runs  ${(ms / n).toFixed(3).padStart(8)} ms each  ${Math.round((n / ms) * 1000).toString().padStart(7)} /s`);
+}
+
+async function measureAsync(name: string, n: number, fn: (i: number) => Promise<unknown>): Promise<void> {
+  const start = performance.now();
+  for (let i = 0; i < n; i += 1) await fn(i);
+  const ms = performance.now() - start;
+  console.log(`${name.padEnd(44)} ${String(n).padStart(6)} runs  ${(ms / n).toFixed(3).padStart(8)} ms each  ${Math.round((n / ms) * 1000).toString().padStart(7)} /s`);
+}
+
+const h = harness({ channels: ['slack', 'teams'] });
+try {
+  const forms = [1, 2, 3, 4, 5, 6, 7].map((n) => example(n));
+  const schema = makeReportSchema({ today: '2026-11-23' });
+  const parsed = forms.map((f) => schema.parse(f.report));
+  const now = h.clock.now();
+  measure('policy engine: route() a worked example', 20_000, (i) => {
+    route({ form: parsed[i % 7]!, reporterId: 'amy-clarke' }, h.workflow.policy, h.workflow.directory, now);
+  });
+  await measureAsync('workflow: submit (validate, route, store, queue)', 2_000, (i) =>
+    h.workflow.submit({ reporterId: forms[i % 7]!.reporter, form: forms[i % 7]!.report }),
+  );
+  const toAcknowledge = h.store.listReportsNotClosed().filter((r) => r.routing.dslChannel === 'acknowledge');
+  measure('workflow: acknowledge (DSL channel)', 500, (i) => {
+    const open = toAcknowledge[i + 50];
+    if (open) h.workflow.acknowledge({ reportId: open.id, actorId: 'jo-patel' });
+  });
+  h.clock.advanceMinutes(60 * 24 * 3);
+  const start = performance.now();
+  let processed = 0;
+  for (;;) {
+    const { processed: p } = h.workflow.tick(500);
+    if (p === 0) break;
+    processed += p;
+  }
+  const ms = performance.now() - start;
+  console.log(`${'workflow: tick over due timers'.padEnd(44)} ${String(processed).padStart(6)} timers ${(ms / Math.max(1, processed)).toFixed(3).padStart(7)} ms each`);
+  const audit = performance.now();
+  const check = h.store.verifyAudit();
+  console.log(`${'audit verify'.padEnd(44)} ${String(check.count).padStart(6)} entries ${(performance.now() - audit).toFixed(1).padStart(7)} ms in all (${check.ok ? 'OK' : 'BROKEN'})`);
+  console.log(`outbox rows: ${h.store.listOutbox().length}`);
+} finally {
+  h.close();
+}
