@@ -35,6 +35,10 @@ async function main(): Promise<void> {
       console.error(err.message);
       process.exit(1);
     }
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      console.error(`Port ${config.port} on ${config.host} is in use: stop the other program, or set PORT to another port.`);
+      process.exit(1);
+    }
     throw err;
   }
 }

@@ -79,8 +79,8 @@ export async function startApp(app: App, log: Logger): Promise<{ server: Server;
     res.status(404).json({ ok: false, error: 'not found' });
   });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.http.listen(app.config.port, app.config.host, () => resolve(s));
-    s.once('error', reject);
+    // Express 5 calls back with the error when listening fails (a port in use).
+    const s = app.http.listen(app.config.port, app.config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : app.config.port;

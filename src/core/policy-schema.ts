@@ -85,46 +85,58 @@ export const policySchema = z
     triage: z.strictObject({ owner: z.enum(ownerRoles) }),
     rules: z.array(ruleSchema).min(1),
   })
-  .superRefine((policy, ctx) => {
-    for (const g of guardIds) {
-      if (!policy.guards.includes(g))
-        ctx.addIssue({ code: 'custom', path: ['guards'], message: `guard ${g} cannot be removed from a policy` });
-    }
-    const ids = new Map<string, number>();
-    policy.rules.forEach((rule, i) => {
-      if (ids.has(rule.id)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `rule ${rule.id} appears twice` });
-      ids.set(rule.id, i);
-    });
-    for (const id of requiredRuleIds) {
-      if (!ids.has(id)) ctx.addIssue({ code: 'custom', path: ['rules'], message: `rule ${id} is missing; every policy keeps R1–R12` });
-    }
-    for (const id of urgentRuleIds) {
-      const i = ids.get(id);
-      if (i !== undefined && !policy.rules[i]?.urgent)
-        ctx.addIssue({ code: 'custom', path: ['rules', i, 'urgent'], message: `rule ${id} must stay urgent (G3)` });
-    }
-    for (const id of staffDecisionRuleIds) {
-      const i = ids.get(id);
-      const rule = i === undefined ? undefined : policy.rules[i];
-      if (rule && !rule.decision?.dueWorkingDays)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['rules', i as number, 'decision', 'dueWorkingDays'],
-          message: `rule ${id} requests a decision about a staff member, due within a set number of working days (G4)`,
-        });
-    }
-    const a = policy.deadlines.acknowledge;
-    for (const key of ['normal', 'urgent'] as const) {
-      if (a[key].escalateAfterMinutes <= a[key].remindAfterMinutes)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['deadlines', 'acknowledge', key, 'escalateAfterMinutes'],
-          message: 'the escalation deadline must come after the reminder (G3)',
-        });
-    }
-    if (a.urgent.clock !== 'always')
-      ctx.addIssue({ code: 'custom', path: ['deadlines', 'acknowledge', 'urgent', 'clock'], message: 'urgent deadlines run at any hour (G3)' });
+  // Runs even when fields have problems (so that one message lists every problem): the data may be half-valid.
+  .superRefine((value, ctx) => crossCheckPolicy(value as unknown, ctx), { when: () => true });
+
+type Ctx = { addIssue: (issue: { code: 'custom'; path: (string | number)[]; message: string }) => void };
+const asRecord = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
+
+function crossCheckPolicy(value: unknown, ctx: Ctx): void {
+  const policy = asRecord(value);
+  const guards = Array.isArray(policy.guards) ? policy.guards : [];
+  for (const g of guardIds) {
+    if (!guards.includes(g)) ctx.addIssue({ code: 'custom', path: ['guards'], message: `guard ${g} cannot be removed from a policy` });
+  }
+  const rules = Array.isArray(policy.rules) ? policy.rules.map(asRecord) : [];
+  const ids = new Map<string, number>();
+  rules.forEach((rule, i) => {
+    if (typeof rule.id !== 'string') return;
+    if (ids.has(rule.id)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `rule ${rule.id} appears twice` });
+    ids.set(rule.id, i);
   });
+  for (const id of requiredRuleIds) {
+    if (!ids.has(id)) ctx.addIssue({ code: 'custom', path: ['rules'], message: `rule ${id} is missing; every policy keeps R1–R12` });
+  }
+  for (const id of urgentRuleIds) {
+    const i = ids.get(id);
+    if (i !== undefined && rules[i]?.urgent !== true)
+      ctx.addIssue({ code: 'custom', path: ['rules', i, 'urgent'], message: `rule ${id} must stay urgent (G3)` });
+  }
+  for (const id of staffDecisionRuleIds) {
+    const i = ids.get(id);
+    if (i === undefined) continue;
+    const due = asRecord(rules[i]?.decision).dueWorkingDays;
+    if (typeof due !== 'number' || due <= 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rules', i, 'decision', 'dueWorkingDays'],
+        message: `rule ${id} requests a decision about a staff member, due within a set number of working days (G4)`,
+      });
+  }
+  const ack = asRecord(asRecord(policy.deadlines).acknowledge);
+  for (const key of ['normal', 'urgent'] as const) {
+    const d = asRecord(ack[key]);
+    if (typeof d.remindAfterMinutes === 'number' && typeof d.escalateAfterMinutes === 'number' && d.escalateAfterMinutes <= d.remindAfterMinutes)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['deadlines', 'acknowledge', key, 'escalateAfterMinutes'],
+        message: 'the escalation deadline must come after the reminder (G3)',
+      });
+  }
+  const urgentClock = asRecord(ack.urgent).clock;
+  if (urgentClock !== undefined && urgentClock !== 'always')
+    ctx.addIssue({ code: 'custom', path: ['deadlines', 'acknowledge', 'urgent', 'clock'], message: 'urgent deadlines run at any hour (G3)' });
+}
 
 export type Policy = z.infer<typeof policySchema>;
 export type PolicyRule = Policy['rules'][number];

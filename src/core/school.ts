@@ -78,34 +78,41 @@ export const schoolConfigSchema = z
       })
       .default({}),
   })
-  .superRefine((cfg, ctx) => {
-    const seen = new Map<string, number>();
-    const seenSlack = new Map<string, number>();
-    const seenTeams = new Map<string, number>();
-    cfg.people.forEach((p, i) => {
+  // Runs even when fields have problems (so that one message lists every problem): the data may be half-valid.
+  .superRefine((value, ctx) => crossCheckSchool(value as unknown, ctx), { when: () => true });
+
+type Ctx = { addIssue: (issue: { code: 'custom'; path: (string | number)[]; message: string }) => void };
+const asRecord = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
+
+function crossCheckSchool(value: unknown, ctx: Ctx): void {
+  const cfg = asRecord(value);
+  const people = Array.isArray(cfg.people) ? cfg.people.map(asRecord) : [];
+  const seen = new Map<string, number>();
+  const seenIds = { slack: new Map<string, number>(), teams: new Map<string, number>() };
+  people.forEach((p, i) => {
+    if (typeof p.id === 'string') {
       if (seen.has(p.id)) ctx.addIssue({ code: 'custom', path: ['people', i, 'id'], message: `"${p.id}" is used twice` });
       seen.set(p.id, i);
-      if (p.slack) {
-        if (seenSlack.has(p.slack))
-          ctx.addIssue({ code: 'custom', path: ['people', i, 'slack'], message: `Slack id ${p.slack} is used twice` });
-        seenSlack.set(p.slack, i);
-      }
-      if (p.teams) {
-        if (seenTeams.has(p.teams))
-          ctx.addIssue({ code: 'custom', path: ['people', i, 'teams'], message: `Teams id ${p.teams} is used twice` });
-        seenTeams.set(p.teams, i);
-      }
-    });
-    for (const role of ['dsl', 'headteacher', 'chair_of_governors'] as const) {
-      if (!cfg.people.some((p) => p.roles.includes(role)))
-        ctx.addIssue({ code: 'custom', path: ['people'], message: `nobody has the role ${role}; every school needs one` });
     }
-    for (const key of ['outOfHours', 'viceChair'] as const) {
-      const id = cfg.contacts[key];
-      if (id !== undefined && !seen.has(id))
-        ctx.addIssue({ code: 'custom', path: ['contacts', key], message: `"${id}" is not the id of anyone under people` });
+    for (const key of ['slack', 'teams'] as const) {
+      const id = p[key];
+      if (typeof id !== 'string') continue;
+      if (seenIds[key].has(id))
+        ctx.addIssue({ code: 'custom', path: ['people', i, key], message: `${key === 'slack' ? 'Slack' : 'Teams'} id ${id} is used twice` });
+      seenIds[key].set(id, i);
     }
   });
+  for (const role of ['dsl', 'headteacher', 'chair_of_governors'] as const) {
+    if (!people.some((p) => Array.isArray(p.roles) && p.roles.includes(role)))
+      ctx.addIssue({ code: 'custom', path: ['people'], message: `nobody has the role ${role}; every school needs one` });
+  }
+  const contacts = asRecord(cfg.contacts);
+  for (const key of ['outOfHours', 'viceChair'] as const) {
+    const id = contacts[key];
+    if (typeof id === 'string' && !seen.has(id))
+      ctx.addIssue({ code: 'custom', path: ['contacts', key], message: `"${id}" is not the id of anyone under people` });
+  }
+}
 
 export type SchoolConfig = z.infer<typeof schoolConfigSchema>;
 export type Person = SchoolConfig['people'][number];

@@ -185,7 +185,7 @@ export class Workflow {
         { path: 'evidence', message: nudeImageGuidance[0] },
       ]);
     }
-    const evidence = this.checkUploads(uploads, 0);
+    const evidence = this.checkUploads(uploads, []);
     // Files first (named by hash, so a failed transaction leaves only an unreferenced copy), then the record.
     for (const e of evidence) await this.files.put(e.sha256, e.bytes);
 
@@ -265,9 +265,9 @@ export class Workflow {
       throw new DomainError('EVIDENCE_NOT_ALLOWED', 'this kind of report takes no files (G2)');
     }
     if (report.status === 'closed') throw new DomainError('REPORT_CLOSED', 'the report is closed');
-    const existing = this.store.listEvidence(report.id).length;
+    const existing = this.store.listEvidence(report.id).map((e) => e.sha256);
     const [checked] = this.checkUploads([{ bytes: cmd.bytes, meta: cmd.meta }], existing);
-    if (!checked) throw new DomainError('EVIDENCE_TYPE', 'no file');
+    if (!checked) return { reference: report.reference, evidenceCount: existing.length, added: false }; // already attached
     await this.files.put(checked.sha256, checked.bytes);
     const now = this.clock();
     return this.store.transaction(() => {
@@ -707,12 +707,14 @@ export class Workflow {
     return report;
   }
 
-  private checkUploads(uploads: EvidenceUpload[], existing: number): (CheckedEvidence & { bytes: Uint8Array; meta: EvidenceMeta })[] {
-    if (existing + uploads.length > this.limits.maxFilesPerReport)
-      throw new DomainError('EVIDENCE_TOO_MANY', `at most ${this.limits.maxFilesPerReport} files per report`, [
+  /** Checks uploads by content and size; the same file twice counts once (it is kept once). */
+  private checkUploads(uploads: EvidenceUpload[], existing: string[]): (CheckedEvidence & { bytes: Uint8Array; meta: EvidenceMeta })[] {
+    const tooMany = () =>
+      new DomainError('EVIDENCE_TOO_MANY', `at most ${this.limits.maxFilesPerReport} files per report`, [
         { path: 'evidence', message: `Please attach at most ${this.limits.maxFilesPerReport} files.` },
       ]);
-    return uploads.map((u, i) => {
+    if (uploads.length > this.limits.maxFilesPerReport * 2) throw tooMany();
+    const checked = uploads.map((u, i) => {
       const meta = evidenceMetaSchema.safeParse(u.meta ?? {});
       if (!meta.success)
         throw new DomainError(
@@ -727,6 +729,10 @@ export class Workflow {
         throw err;
       }
     });
+    const seen = new Set(existing);
+    const fresh = checked.filter((c) => !seen.has(c.sha256) && seen.add(c.sha256));
+    if (existing.length + fresh.length > this.limits.maxFilesPerReport) throw tooMany();
+    return fresh;
   }
 
   private addEvidenceRecord(report: ReportRecord, e: CheckedEvidence & { meta: EvidenceMeta }, by: string, now: Date): boolean {

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { link, mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { EvidenceFiles } from '../core/ports.js';
 
@@ -22,23 +22,36 @@ export class DiskEvidenceFiles implements EvidenceFiles {
     const file = this.pathOf(sha256);
     await mkdir(path.dirname(file), { recursive: true });
     const temp = path.join(path.dirname(file), `.incoming-${randomUUID()}`);
-    const handle = await open(temp, 'wx', 0o600);
     try {
-      await handle.writeFile(bytes);
-      await handle.sync();
+      const handle = await open(temp, 'wx', 0o600);
+      try {
+        await handle.writeFile(bytes);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      try {
+        await link(temp, file); // fails if the file exists: never overwritten
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // same hash: the same bytes are already kept
+      }
+      await syncDirectory(path.dirname(file));
     } finally {
-      await handle.close();
-    }
-    try {
-      await link(temp, file); // fails if the file exists: never overwritten
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // same hash: the same bytes are already kept
-    } finally {
-      await unlink(temp); // the temporary name only; the evidence stays under its hash
+      await rm(temp, { force: true }); // the temporary name only; the evidence stays under its hash
     }
   }
 
   async read(sha256: string): Promise<Buffer> {
     return readFile(this.pathOf(sha256));
+  }
+}
+
+/** Makes a new name in a folder durable (the file's own bytes were synced before). */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

@@ -300,7 +300,9 @@ export class SqliteStore implements WorkflowStore {
     return (this.s.listEvidence.all({ reportId }) as Row[]).map(toEvidence);
   }
 
-  appendAudit(entry: AuditInput): AuditEntry {
+  appendAudit(input: AuditInput): AuditEntry {
+    // Hash exactly what is stored: details as plain JSON (a Date becomes its ISO string).
+    const entry: AuditInput = { ...input, details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown> };
     const head = this.s.auditHead.get() as { seq: number; hash: string } | undefined;
     const seq = (head?.seq ?? 0) + 1;
     const prevHash = head?.hash ?? genesisHash;

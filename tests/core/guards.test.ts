@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { everyoneReached, route } from '../../src/core/policy-engine.js';
 import { makeReportSchema } from '../../src/core/report-schemas.js';
 import { Directory, schoolConfigSchema, type SchoolConfig } from '../../src/core/school.js';
-import { demoSchool, example, harness, monday10, type Harness } from '../support/harness.js';
+import { demoSchool, example, harness, monday10, tinyPng, type Harness } from '../support/harness.js';
 
 let h: Harness | undefined;
 afterEach(() => {
@@ -124,7 +124,8 @@ describe('G1: the subject is never told', () => {
           if (routing.dslChannel !== 'none') for (const s of routing.subjects) expect(dir.dslChannelMembers()).not.toContain(s);
           // Every named colleague is a subject.
           const named = JSON.stringify(raw).match(/"personId":"(p\d+)"/);
-          if (named && raw.kind !== 'cyberbullying' && !(raw.kind === 'friend_request' && raw.direction === 'pupil_to_staff'))
+          const fromPupil = raw.kind === 'friend_request' && (raw as { direction?: string }).direction === 'pupil_to_staff';
+          if (named && raw.kind !== 'cyberbullying' && !fromPupil)
             expect(routing.subjects).toContain(named[1]);
           // There is always someone to acknowledge it.
           expect(routing.duties.some((d) => d.type === 'acknowledge')).toBe(true);
@@ -368,6 +369,14 @@ describe('idempotency and authorisation', () => {
     expect(b).toEqual(a);
     expect(h.store.listReportsByReporter('amy-clarke')).toHaveLength(1);
     expect(h.outbox({ type: 'receipt.submitted' })).toHaveLength(1);
+  });
+
+  it('the same screenshot sent twice is kept and counted once', async () => {
+    h = harness();
+    const r = await h.workflow.submit({ reporterId: 'amy-clarke', form: example(5).report, evidence: [{ bytes: tinyPng }, { bytes: tinyPng }] });
+    expect(r.evidenceCount).toBe(1);
+    expect(h.store.listEvidence(r.reportId)).toHaveLength(1);
+    expect(h.outbox({ type: 'receipt.submitted' })[0]?.payload.evidenceCount).toBe(1);
   });
 
   it('reference numbers count up per year', async () => {
