@@ -2,7 +2,7 @@ import type { DecisionChoice, OwnerRole, Policy, PolicyRule } from './policy-sch
 import { deriveFacts } from './report-facts.js';
 import type { ReportForm } from './report-schemas.js';
 import type { Directory, Role } from './school.js';
-import { addWorkingMinutes, isWorkingTime, workingDayMinutes } from './working-time.js';
+import { deadlineAfter, isWorkingTime, workingDayMinutes } from './working-time.js';
 
 export type ChainRole = Exclude<Role, 'staff'> | 'vice_chair';
 export interface ChainLevel {
@@ -135,10 +135,7 @@ export function route(input: RouteInput, policy: Policy, dir: Directory, now: Da
 
   const ack = policy.deadlines.acknowledge[urgent ? 'urgent' : 'normal'];
   const deadline = (minutes: number, clock: 'working_hours' | 'always'): string =>
-    (clock === 'always'
-      ? new Date(now.getTime() + minutes * 60_000)
-      : addWorkingMinutes(now, minutes, dir.workingHours, dir.timeZone)
-    ).toISOString();
+    deadlineAfter(now, minutes, clock, dir.workingHours, dir.timeZone).toISOString();
 
   const duties: PlannedDuty[] = [];
   const merge = (duty: PlannedDuty, key: (d: PlannedDuty) => string) => {

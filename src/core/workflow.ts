@@ -25,7 +25,7 @@ import {
   type ReportForm,
 } from './report-schemas.js';
 import type { Directory } from './school.js';
-import { addWorkingMinutes, localYear, workingDayMinutes, type Clock } from './working-time.js';
+import { deadlineAfter, localYear, workingDayMinutes, type Clock } from './working-time.js';
 
 export interface WorkflowDeps {
   store: WorkflowStore;
@@ -641,15 +641,12 @@ export class Workflow {
     const days = rule?.decision?.dueWorkingDays;
     if (!days) return undefined;
     const wh = this.directory.workingHours;
-    return addWorkingMinutes(now, days * workingDayMinutes(wh), wh, this.directory.timeZone);
+    return deadlineAfter(now, days * workingDayMinutes(wh), 'working_hours', wh, this.directory.timeZone);
   }
 
   private scheduleAck(report: ReportRecord, duty: DutyRecord, now: Date, kinds: TimerKind[]): Date | undefined {
     const a = this.policy.deadlines.acknowledge[report.urgent ? 'urgent' : 'normal'];
-    const at = (minutes: number) =>
-      a.clock === 'always'
-        ? new Date(now.getTime() + minutes * 60_000)
-        : addWorkingMinutes(now, minutes, this.directory.workingHours, this.directory.timeZone);
+    const at = (minutes: number) => deadlineAfter(now, minutes, a.clock, this.directory.workingHours, this.directory.timeZone);
     const due = kinds.map((kind) => {
       const when = at(kind === 'ack_remind' ? a.remindAfterMinutes : a.escalateAfterMinutes);
       this.scheduleTimer(report, duty, kind, when, now);

@@ -59,6 +59,17 @@ export function addWorkingMinutes(from: Date, minutes: number, wh: WorkingHours,
   throw new Error('working-time calculation did not finish');
 }
 
+/** A deadline `minutes` after `from`: on the clock at any hour, or in working time (G3). */
+export function deadlineAfter(
+  from: Date,
+  minutes: number,
+  clock: 'working_hours' | 'always',
+  wh: WorkingHours,
+  timeZone: string,
+): Date {
+  return clock === 'always' ? new Date(from.getTime() + minutes * 60_000) : addWorkingMinutes(from, minutes, wh, timeZone);
+}
+
 /** The length of one working day in minutes ("one working day" deadlines, G4). */
 export function workingDayMinutes(wh: WorkingHours): number {
   const s = hm(wh.start);
