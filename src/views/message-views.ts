@@ -1,0 +1,168 @@
+import type { ChainRole } from '../core/policy-engine.js';
+import type { OutboxItem } from '../core/ports.js';
+import { formatLocal } from '../core/working-time.js';
+import type { ActionView, MessageView } from './view-model.js';
+
+const roleWords: Record<ChainRole, string> = {
+  dsl: 'the DSL',
+  deputy_dsl: 'a deputy DSL',
+  headteacher: 'the headteacher',
+  chair_of_governors: 'the chair of governors',
+  vice_chair: 'the vice-chair of governors',
+  ict_technician: 'the ICT technician',
+  reputation_lead: 'the reputation lead',
+};
+
+/** The outbox payload fields the views read (see Workflow.send and summarise()). */
+interface Payload {
+  reportId: string;
+  reference: string;
+  kindLabel: string;
+  urgent: boolean;
+  submittedAt: string;
+  dutyId?: string;
+  dueAt?: string;
+  status?: string;
+  guidance?: string[];
+  evidenceCount?: number;
+  question?: string;
+  choices?: { id: string; label: string }[];
+  urls?: string[];
+  toRole?: ChainRole;
+  acknowledgedBy?: string;
+  acknowledgedAt?: string;
+  choiceLabel?: string;
+  decidedBy?: string;
+  decidedAt?: string;
+  completedBy?: string;
+  completedAt?: string;
+  closedBy?: string;
+  closedAt?: string;
+}
+
+/** Turns a queued message into the view every channel renders. Times are in the school's time zone. */
+export function messageView(item: Pick<OutboxItem, 'messageType' | 'payload'>, timeZone: string): MessageView {
+  const p = item.payload as unknown as Payload;
+  const at = (iso: string | undefined) => (iso ? formatLocal(new Date(iso), timeZone) : '');
+  const ids = { reportId: p.reportId, ...(p.dutyId ? { dutyId: p.dutyId } : {}) };
+  const acknowledge: ActionView = { verb: 'acknowledge', title: 'Acknowledge', style: 'positive', data: ids };
+  const details: ActionView = { verb: 'view', title: 'View details', style: 'default', data: { reportId: p.reportId } };
+  const basics = [
+    { title: 'Reference', value: p.reference },
+    { title: 'Kind', value: p.kindLabel },
+    { title: 'Reported', value: at(p.submittedAt) },
+  ];
+  const view = (v: Partial<MessageView> & Pick<MessageView, 'title'>): MessageView => ({
+    urgent: p.urgent,
+    facts: basics,
+    paragraphs: [],
+    inputs: [],
+    actions: [],
+    ...v,
+  });
+  const urgentWord = p.urgent ? 'Urgent report' : 'New report';
+
+  switch (item.messageType) {
+    case 'receipt.submitted':
+      return view({
+        title: `Report received: ${p.reference}`,
+        facts: [
+          { title: 'Reference', value: p.reference },
+          { title: 'Kind', value: p.kindLabel },
+          ...(p.evidenceCount ? [{ title: 'Evidence attached', value: String(p.evidenceCount) }] : []),
+        ],
+        paragraphs: [
+          'Thank you. Your report is stored and has gone to the right person. Keep the reference; you will be told when it is acknowledged and when it is closed.',
+          ...(p.guidance ?? []),
+        ],
+      });
+    case 'receipt.status':
+      return view({
+        title: `Your report ${p.reference} has been ${p.status === 'closed' ? 'closed' : 'acknowledged'}`,
+        facts: [
+          { title: 'Reference', value: p.reference },
+          { title: 'Kind', value: p.kindLabel },
+        ],
+      });
+    case 'report.for_acknowledgement':
+      return view({
+        title: `${urgentWord}: ${p.reference}`,
+        facts: [...basics, ...(p.dueAt ? [{ title: 'Acknowledge by', value: at(p.dueAt) }] : [])],
+        actions: [acknowledge, details],
+      });
+    case 'report.notice':
+      return view({ title: `For information: report ${p.reference}`, actions: [details] });
+    case 'report.acknowledged':
+      return view({
+        title: `${urgentWord}: ${p.reference}`,
+        status: `Acknowledged by ${p.acknowledgedBy} at ${at(p.acknowledgedAt)}`,
+        actions: [details],
+      });
+    case 'ack.reminder':
+      return view({
+        title: `Reminder: ${p.reference} is waiting to be acknowledged`,
+        actions: [acknowledge, details],
+      });
+    case 'report.escalated':
+      return view({
+        title: `Escalated: ${p.reference} has not been acknowledged`,
+        paragraphs: [`It now goes to ${p.toRole ? roleWords[p.toRole] : 'the next person in the chain'} as well.`],
+        facts: [...basics, ...(p.dueAt ? [{ title: 'Acknowledge by', value: at(p.dueAt) }] : [])],
+        actions: [acknowledge, details],
+      });
+    case 'decision.requested':
+      return view({
+        title: `Decision needed: ${p.reference}`,
+        facts: [...basics, ...(p.dueAt ? [{ title: 'Decide by', value: at(p.dueAt) }] : [])],
+        paragraphs: [p.question ?? 'What do you decide?'],
+        inputs: [
+          {
+            id: 'choice',
+            kind: 'choice',
+            label: 'Decision',
+            required: true,
+            errorMessage: 'Please choose one of the options.',
+            choices: (p.choices ?? []).map((c) => ({ title: c.label, value: c.id })),
+          },
+          { id: 'reason', kind: 'multiline', label: 'Reason', required: true, errorMessage: 'Please give the reason for your decision.' },
+        ],
+        actions: [{ verb: 'decide', title: 'Record decision', style: 'positive', data: ids }, details],
+      });
+    case 'decision.recorded':
+      return view({
+        title: `Decision recorded: ${p.reference}`,
+        status: `${p.choiceLabel}: decided by ${p.decidedBy} at ${at(p.decidedAt)}`,
+        actions: [details],
+      });
+    case 'task.assigned':
+      return view({
+        title: `Please block: ${p.reference}`,
+        facts: [
+          { title: 'Reference', value: p.reference },
+          { title: 'Reported', value: at(p.submittedAt) },
+        ],
+        paragraphs: ['Block these web addresses on the school filter, then say what you did.', ...(p.urls ?? [])],
+        inputs: [{ id: 'action', kind: 'multiline', label: 'Action taken', required: true, errorMessage: 'Please say what action you took.' }],
+        actions: [{ verb: 'complete_task', title: 'Mark blocked', style: 'positive', data: ids }],
+      });
+    case 'task.completed':
+      return view({
+        title: `Block task: ${p.reference}`,
+        status: `Blocked by ${p.completedBy} at ${at(p.completedAt)}`,
+      });
+    case 'report.closed':
+      return view({
+        title: `Closed: ${p.reference}`,
+        status: `Closed by ${p.closedBy} at ${at(p.closedAt)}`,
+        actions: [details],
+      });
+    case 'evidence.added':
+      return view({
+        title: `More evidence: ${p.reference}`,
+        facts: [...basics, { title: 'Evidence attached', value: String(p.evidenceCount ?? 0) }],
+        actions: [details],
+      });
+    default:
+      return view({ title: `Report ${p.reference}`, actions: [details] });
+  }
+}

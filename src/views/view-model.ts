@@ -1,0 +1,32 @@
+/**
+ * A channel-neutral view of one message: what Teams' Adaptive Cards, the sandbox and
+ * Slack's blocks all render. Every string is plain text; each renderer escapes it for
+ * its own markup.
+ */
+export interface ActionView {
+  /** The verb the bot receives back (Action.Execute verb, Slack action id). */
+  verb: 'acknowledge' | 'view' | 'decide' | 'complete_task';
+  title: string;
+  style: 'positive' | 'destructive' | 'default';
+  data: { reportId: string; dutyId?: string };
+}
+
+export interface InputView {
+  id: string;
+  kind: 'text' | 'multiline' | 'choice';
+  label: string;
+  required: boolean;
+  errorMessage: string;
+  choices?: { title: string; value: string }[];
+}
+
+export interface MessageView {
+  title: string;
+  urgent: boolean;
+  /** A line of status shown prominently ("Acknowledged by Jo Patel at 10:42"). */
+  status?: string;
+  facts: { title: string; value: string }[];
+  paragraphs: string[];
+  inputs: InputView[];
+  actions: ActionView[];
+}

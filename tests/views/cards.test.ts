@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { messageTypes } from '../../src/core/messages.js';
+import { escapeTeamsMarkdown, messageCard } from '../../src/views/adaptive-cards.js';
+import { messageView } from '../../src/views/message-views.js';
+import { cardProblems } from '../support/adaptive-card-check.js';
+import { example, harness } from '../support/harness.js';
+
+describe('message cards', () => {
+  it('every message the workflow queues becomes a valid Adaptive Card 1.5', async () => {
+    const h = harness();
+    try {
+      // Walk the worked examples far enough to queue every kind of message.
+      const reports = [];
+      for (let n = 1; n <= 7; n += 1) reports.push(await h.workflow.submit({ reporterId: example(n).reporter, form: example(n).report }));
+      h.clock.advanceMinutes(60 * 30);
+      h.workflow.tick();
+      h.workflow.tick();
+      const [r1, r2, , r4] = reports;
+      h.workflow.acknowledge({ reportId: r1!.reportId, actorId: 'jo-patel' });
+      h.workflow.recordDecision({ reportId: r2!.reportId, actorId: 'alex-morgan', choice: 'refer_to_lado', reason: 'r' });
+      h.workflow.completeTask({ reportId: r4!.reportId, actorId: 'lee-evans', action: 'Blocked' });
+      h.workflow.close({ reportId: r1!.reportId, actorId: 'jo-patel', outcome: 'no_further_action', reason: 'r' });
+      const r5 = reports[4]!;
+      await h.workflow.attachEvidence({ reportId: r5.reportId, actorId: 'amy-clarke', bytes: Buffer.from('GIF89a-not-really') });
+      const seen = new Set<string>();
+      for (const item of h.store.listOutbox()) {
+        seen.add(item.messageType);
+        const card = messageCard(messageView(item, 'Europe/London'));
+        expect(cardProblems(card), `${item.messageType}: ${JSON.stringify(card)}`).toEqual([]);
+        expect(JSON.stringify(card)).not.toContain('${');
+      }
+      expect([...seen].sort()).toEqual([...messageTypes].sort());
+    } finally {
+      h.close();
+    }
+  });
+
+  it('the acknowledgement card has Acknowledge and View details as Action.Execute with an Action.Submit fallback', () => {
+    const card = messageCard(
+      messageView(
+        {
+          messageType: 'report.for_acknowledgement',
+          payload: { reportId: 'r1', reference: 'SG-2026-0001', kindLabel: 'Cyberbullying', urgent: true, submittedAt: '2026-11-23T10:00:00Z', dutyId: 'd1', dueAt: '2026-11-23T10:10:00Z' },
+        },
+        'Europe/London',
+      ),
+    );
+    const actions = card.actions as { type: string; verb: string; data: object; fallback: { type: string; data: object } }[];
+    expect(actions.map((a) => [a.type, a.verb])).toEqual([
+      ['Action.Execute', 'acknowledge'],
+      ['Action.Execute', 'view'],
+    ]);
+    expect(actions[0]?.data).toEqual({ reportId: 'r1', dutyId: 'd1' });
+    expect(actions[0]?.fallback).toMatchObject({ type: 'Action.Submit', data: { verb: 'acknowledge', reportId: 'r1', dutyId: 'd1' } });
+    expect(JSON.stringify(card.body)).toContain('URGENT');
+  });
+
+  it('the decision card asks for a choice and a required reason', () => {
+    const card = messageCard(
+      messageView(
+        {
+          messageType: 'decision.requested',
+          payload: {
+            reportId: 'r2', reference: 'SG-2026-0002', kindLabel: 'Staff', urgent: false, submittedAt: '2026-11-23T10:00:00Z', dutyId: 'd2',
+            question: 'What next?', choices: [{ id: 'refer_to_lado', label: 'Refer to the LADO' }, { id: 'no_further_action', label: 'No further action' }],
+          },
+        },
+        'Europe/London',
+      ),
+    );
+    expect(cardProblems(card)).toEqual([]);
+    const inputs = JSON.stringify(card.body);
+    expect(inputs).toContain('"id":"choice"');
+    expect(inputs).toMatch(/"id":"reason","label":"Reason","isMultiline":true,"isRequired":true/);
+  });
+
+  it('text typed by people cannot smuggle Markdown or mentions into a card', () => {
+    expect(escapeTeamsMarkdown('**bold** [click](https://evil.example) <at>Jo</at> _x_')).toBe(
+      '\\*\\*bold\\*\\* \\[click\\]\\(https://evil.example\\) \\<at\\>Jo\\</at\\> \\_x\\_',
+    );
+    expect(escapeTeamsMarkdown('- not a list\n1. nor this')).toBe('\\- not a list\n\\1. nor this');
+    const card = messageCard(
+      messageView(
+        {
+          messageType: 'task.assigned',
+          payload: { reportId: 'r', reference: 'SG-1', kindLabel: 'k', urgent: false, submittedAt: '2026-11-23T10:00:00Z', urls: ['https://x.example/[a](b)'] },
+        },
+        'Europe/London',
+      ),
+    );
+    expect(JSON.stringify(card)).toContain('https://x.example/\\\\[a\\\\]\\\\(b\\\\)');
+  });
+});
