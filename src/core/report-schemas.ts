@@ -94,23 +94,32 @@ export const webAddress = z
   });
 
 const person = <T extends readonly [string, ...string[]]>(types: T, what: string) =>
-  z.strictObject({
-    type: z.enum(types, { error: `Please choose who ${what} is.` }),
-    /** The school file's id, when the person was chosen from the school's list. */
-    personId: z.string().trim().min(1).optional(),
-    name: optionalText('the name'),
-  });
+  z.strictObject(
+    {
+      type: z.enum(types, { error: `Please choose who ${what} is.` }),
+      /** The school file's id, when the person was chosen from the school's list. */
+      personId: z.string().trim().min(1).optional(),
+      name: optionalText('the name'),
+    },
+    { error: `Please choose who ${what} is.` },
+  );
 
-const pupil = z.strictObject({
-  name: text("the pupil's name", 200),
-  yearGroup: optionalText('the year group', 40),
-});
+const pupil = z.strictObject(
+  {
+    name: text("the pupil's name", 200),
+    yearGroup: optionalText('the year group', 40),
+  },
+  { error: "Please fill in the pupil's name." },
+);
 
 const staffMember = z
-  .strictObject({
-    personId: z.string().trim().min(1).optional(),
-    name: optionalText('the name'),
-  })
+  .strictObject(
+    {
+      personId: z.string().trim().min(1).optional(),
+      name: optionalText('the name'),
+    },
+    { error: 'Please choose the member of staff, or type their name.' },
+  )
   .refine((s) => s.personId !== undefined || s.name !== undefined, {
     error: 'Please choose the member of staff, or type their name.',
   });
@@ -122,13 +131,16 @@ export interface FormContext {
 
 /** Builds the schemas for a given day: the only thing they need to know is today's date. */
 export function makeReportSchema(context: FormContext) {
-  const occurred = z.strictObject({
+  const occurred = z.strictObject(
+    {
     date: z
       .string({ error: 'Please give the date.' })
       .refine(isRealDate, { error: 'Please give a date, e.g. 2026-11-23.' })
       .refine((d) => !isRealDate(d) || d <= context.today, { error: 'That date is in the future.' }),
     time: clockTime.optional(),
-  });
+    },
+    { error: 'Please give the date.' },
+  );
 
   const urls = z
     .array(webAddress, { error: 'Please give at least one web address.' })
@@ -169,9 +181,10 @@ export function makeReportSchema(context: FormContext) {
       familyLink: z.boolean({ error: 'Please say whether there is a family link.' }),
       familyLinkDetails: optionalText('the family link', 1000),
     })
-    .refine((r) => !r.familyLink || r.familyLinkDetails !== undefined, {
+    .refine((r) => r?.familyLink !== true || (r.familyLinkDetails ?? '') !== '', {
       error: 'Please describe the family link.',
       path: ['familyLinkDetails'],
+      when: () => true, // shown with the other mistakes, not after they are fixed
     });
 
   const staffConduct = z.strictObject({

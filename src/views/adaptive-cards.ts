@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { kindChoices, type FormView } from './report-forms.js';
 import type { MessageView } from './view-model.js';
 
 /**
@@ -51,4 +52,14 @@ export function messageCard(view: MessageView): Record<string, unknown> {
     paragraphs: view.paragraphs.map(esc),
     actions: view.actions.map((a) => ({ ...a, submitData: { verb: a.verb, ...a.data } })),
   });
+}
+
+/** The first card of /report: what kind of concern it is. */
+export function reportKindCard(): Record<string, unknown> {
+  return expandCard('report-kind', { choices: kindChoices });
+}
+
+/** A kind's report form, with the values given so far and each error next to its field. */
+export function reportFormCard(view: FormView): Record<string, unknown> {
+  return expandCard('report-form', view);
 }
