@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import type { DeliveryChannel } from '../core/ports.js';
 import type { Clock } from '../core/working-time.js';
 import { Workflow } from '../core/workflow.js';
-import { exampleSchoolFile, fileExists, loadSchool, type LoadedSchool } from '../files/school-files.js';
+import { chooseSchoolFile as chooseSchool, loadSchool, type LoadedSchool } from '../files/school-files.js';
 import { openDatabase } from '../store/database.js';
 import { DiskEvidenceFiles } from '../store/evidence-files.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -22,14 +22,11 @@ export interface App {
   close: () => Promise<void>;
 }
 
-/**
- * Which school file to use: SCHOOL_CONFIG if set; else data/school.yaml; and, when
- * neither exists, the demo school (so that a fresh clone runs).
- */
+/** The school file to use; the demo school (with a warning) when the school has none yet. */
 export function chooseSchoolFile(config: Config, log: Logger): string {
-  if (config.schoolConfigExplicit || fileExists(config.schoolConfig)) return config.schoolConfig;
-  log.warn({ file: exampleSchoolFile }, `no ${config.schoolConfig}: using the demo school`);
-  return exampleSchoolFile;
+  const { file, demo } = chooseSchool(config);
+  if (demo) log.warn({ file }, `no ${config.schoolConfig}: using the demo school`);
+  return file;
 }
 
 /** Wires config, school, store and workflow, and the one HTTP app the channels mount on. */

@@ -7,8 +7,9 @@ import { loadConfig } from '../config.js';
 import { DomainError } from '../core/errors.js';
 import { route } from '../core/policy-engine.js';
 import { makeReportSchema } from '../core/report-schemas.js';
+import { localDate } from '../core/working-time.js';
 import { toFieldIssues } from '../core/issues.js';
-import { exampleSchoolFile, fileExists, loadPolicyFile, loadSchool } from '../files/school-files.js';
+import { chooseSchoolFile, loadPolicyFile, loadSchool } from '../files/school-files.js';
 import { FileProblemError } from '../files/yaml-file.js';
 import { openDatabase } from '../store/database.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -25,10 +26,7 @@ const explainFileSchema = z.union([
 ]);
 
 function schoolFile(option: string | undefined): string {
-  if (option) return option;
-  const config = loadConfig();
-  if (config.schoolConfigExplicit || fileExists(config.schoolConfig)) return config.schoolConfig;
-  return exampleSchoolFile;
+  return option ?? chooseSchoolFile(loadConfig()).file;
 }
 
 export function buildCli(out: (s: string) => void, setExitCode: (code: number) => void = () => {}): Command {
@@ -47,8 +45,7 @@ export function buildCli(out: (s: string) => void, setExitCode: (code: number) =
       const input = explainFileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
       const at = new Date(opts.at ?? input.at ?? new Date().toISOString());
       if (Number.isNaN(at.getTime())) throw new Error(`--at: not a time: ${opts.at}`);
-      const today = at.toISOString().slice(0, 10);
-      const parsed = makeReportSchema({ today }).safeParse(input.report);
+      const parsed = makeReportSchema({ today: localDate(at, school.directory.timeZone) }).safeParse(input.report);
       if (!parsed.success) throw new DomainError('VALIDATION_FAILED', 'the report has problems', toFieldIssues(parsed.error));
       const routing = route({ form: parsed.data, reporterId: input.reporter }, school.policy, school.directory, at);
       out(opts.json ? JSON.stringify(routing, null, 2) : explainText(parsed.data.kind, routing, school.policy, school.directory));

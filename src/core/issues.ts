@@ -1,6 +1,12 @@
 import type { z } from 'zod';
 import type { FieldIssue } from './errors.js';
 
+/** What a cross-field check needs of zod's refinement context. */
+export type IssueSink = { addIssue: (issue: { code: 'custom'; path: (string | number)[]; message: string }) => void };
+
+/** A value as a record, or an empty one: cross-field checks read half-valid data. */
+export const asRecord = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
+
 /** "people[2].roles[0]": a zod issue path as a person reads it. */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';

@@ -58,7 +58,8 @@ const chains: Record<ChainRole, ChainRole[]> = {
 };
 const lastResort: ChainRole[] = ['dsl', 'deputy_dsl', 'headteacher', 'chair_of_governors', 'vice_chair'];
 
-const roleWords: Record<ChainRole, string> = {
+/** Roles in words for people ("the DSL"). */
+export const roleWords: Record<ChainRole, string> = {
   dsl: 'the DSL',
   deputy_dsl: 'the deputy DSLs',
   headteacher: 'the headteacher',

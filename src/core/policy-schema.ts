@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { asRecord, type IssueSink } from './issues.js';
 import { roles } from './school.js';
 
 /**
@@ -88,10 +89,8 @@ export const policySchema = z
   // Runs even when fields have problems (so that one message lists every problem): the data may be half-valid.
   .superRefine((value, ctx) => crossCheckPolicy(value as unknown, ctx), { when: () => true });
 
-type Ctx = { addIssue: (issue: { code: 'custom'; path: (string | number)[]; message: string }) => void };
-const asRecord = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
 
-function crossCheckPolicy(value: unknown, ctx: Ctx): void {
+function crossCheckPolicy(value: unknown, ctx: IssueSink): void {
   const policy = asRecord(value);
   const guards = Array.isArray(policy.guards) ? policy.guards : [];
   for (const g of guardIds) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { asRecord, type IssueSink } from './issues.js';
 import { weekdays, type WorkingHours } from './working-time.js';
 
 export const roles = [
@@ -81,10 +82,8 @@ export const schoolConfigSchema = z
   // Runs even when fields have problems (so that one message lists every problem): the data may be half-valid.
   .superRefine((value, ctx) => crossCheckSchool(value as unknown, ctx), { when: () => true });
 
-type Ctx = { addIssue: (issue: { code: 'custom'; path: (string | number)[]; message: string }) => void };
-const asRecord = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
 
-function crossCheckSchool(value: unknown, ctx: Ctx): void {
+function crossCheckSchool(value: unknown, ctx: IssueSink): void {
   const cfg = asRecord(value);
   const people = Array.isArray(cfg.people) ? cfg.people.map(asRecord) : [];
   const seen = new Map<string, number>();

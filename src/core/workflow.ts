@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { TZDate } from '@date-fns/tz';
 import { DomainError, type FieldIssue } from './errors.js';
 import { checkEvidence, type CheckedEvidence, type EvidenceLimits } from './evidence.js';
 import { toFieldIssues } from './issues.js';
 import { closeOutcomes, summarise, type MessageType } from './messages.js';
-import { route, type PlannedDuty, type Routing, type TimerKind } from './policy-engine.js';
+import { route, type PlannedDuty, type TimerKind } from './policy-engine.js';
 import type { Policy } from './policy-schema.js';
 import type {
   DeliveryChannel,
@@ -25,7 +24,7 @@ import {
   type ReportForm,
 } from './report-schemas.js';
 import type { Directory } from './school.js';
-import { deadlineAfter, localYear, workingDayMinutes, type Clock } from './working-time.js';
+import { deadlineAfter, localDate, localYear, workingDayMinutes, type Clock } from './working-time.js';
 
 export interface WorkflowDeps {
   store: WorkflowStore;
@@ -151,21 +150,13 @@ export class Workflow {
 
   /** Today's date in the school's time zone. */
   today(now = this.clock()): string {
-    const t = new TZDate(now.getTime(), this.directory.timeZone);
-    return `${t.getFullYear()}-${String(t.getMonth() + 1).padStart(2, '0')}-${String(t.getDate()).padStart(2, '0')}`;
+    return localDate(now, this.directory.timeZone);
   }
 
   /** Validates a form without storing it: the field issues, in words a teacher understands. */
   validate(form: unknown): { ok: true; form: ReportForm } | { ok: false; issues: FieldIssue[] } {
     const result = makeReportSchema({ today: this.today() }).safeParse(form);
     return result.success ? { ok: true, form: result.data } : { ok: false, issues: toFieldIssues(result.error) };
-  }
-
-  /** What the engine would do with a report now (`policy explain`). */
-  explain(form: unknown, reporterId: string, at = this.clock()): Routing {
-    const parsed = makeReportSchema({ today: this.today(at) }).safeParse(form);
-    if (!parsed.success) throw new DomainError('VALIDATION_FAILED', 'the report has problems', toFieldIssues(parsed.error));
-    return route({ form: parsed.data, reporterId }, this.policy, this.directory, at);
   }
 
   async submit(cmd: SubmitCommand): Promise<SubmitResult> {

@@ -77,6 +77,12 @@ export function workingDayMinutes(wh: WorkingHours): number {
   return e.hours * 60 + e.minutes - (s.hours * 60 + s.minutes);
 }
 
+/** The date of `at` in the school's time zone, "YYYY-MM-DD" (what "today" means for a form). */
+export function localDate(at: Date, timeZone: string): string {
+  const t = new TZDate(at.getTime(), timeZone);
+  return `${t.getFullYear()}-${String(t.getMonth() + 1).padStart(2, '0')}-${String(t.getDate()).padStart(2, '0')}`;
+}
+
 /** The calendar year of `at` in the school's time zone (for reference numbers). */
 export function localYear(at: Date, timeZone: string): number {
   return new TZDate(at.getTime(), timeZone).getFullYear();

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { Config } from '../config.js';
 import { policySchema, type Policy } from '../core/policy-schema.js';
 import { Directory, schoolConfigSchema, type SchoolConfig } from '../core/school.js';
 import { loadYamlFile } from './yaml-file.js';
@@ -32,6 +33,11 @@ export function loadSchool(schoolFile: string): LoadedSchool {
   return { config, directory: new Directory(config), policy, schoolFile, policyFile };
 }
 
-export function fileExists(file: string): boolean {
-  return existsSync(file);
+/**
+ * Which school file to use: SCHOOL_CONFIG if set; else data/school.yaml; and, when
+ * neither exists, the demo school (so that a fresh clone runs).
+ */
+export function chooseSchoolFile(config: Pick<Config, 'schoolConfig' | 'schoolConfigExplicit'>): { file: string; demo: boolean } {
+  if (config.schoolConfigExplicit || existsSync(config.schoolConfig)) return { file: config.schoolConfig, demo: false };
+  return { file: exampleSchoolFile, demo: true };
 }

@@ -186,7 +186,6 @@ export class SqliteStore implements WorkflowStore {
       ),
       finishTimer: p(`UPDATE timers SET status = @status, fired_at = @at WHERE token = @token AND status = 'pending'`),
       cancelDutyTimers: p(`UPDATE timers SET status = 'cancelled', fired_at = @at WHERE duty_id = @dutyId AND status = 'pending'`),
-      pendingTimers: p(`SELECT token, report_id, duty_id, kind, due_at FROM timers WHERE status = 'pending' ORDER BY due_at`),
       getIdem: p('SELECT result_json FROM idempotency_keys WHERE key = @key'),
       putIdem: p('INSERT INTO idempotency_keys (key, result_json, created_at) VALUES (@key, @result, @at) ON CONFLICT (key) DO NOTHING'),
     };
@@ -379,9 +378,6 @@ export class SqliteStore implements WorkflowStore {
     return (this.s.dueTimers.all({ now: now.getTime(), limit }) as Row[]).map(toTimer);
   }
 
-  pendingTimers(): TimerRecord[] {
-    return (this.s.pendingTimers.all() as Row[]).map(toTimer);
-  }
 
   finishTimer(token: string, status: 'done' | 'cancelled', at: Date): boolean {
     return this.s.finishTimer.run({ token, status, at: at.toISOString() }).changes === 1;

@@ -1,17 +1,8 @@
-import type { ChainRole } from '../core/policy-engine.js';
+import { roleWords, type ChainRole } from '../core/policy-engine.js';
 import type { OutboxItem } from '../core/ports.js';
 import { formatLocal } from '../core/working-time.js';
 import type { ActionView, MessageView } from './view-model.js';
 
-const roleWords: Record<ChainRole, string> = {
-  dsl: 'the DSL',
-  deputy_dsl: 'a deputy DSL',
-  headteacher: 'the headteacher',
-  chair_of_governors: 'the chair of governors',
-  vice_chair: 'the vice-chair of governors',
-  ict_technician: 'the ICT technician',
-  reputation_lead: 'the reputation lead',
-};
 
 /** The outbox payload fields the views read (see Workflow.send and summarise()). */
 interface Payload {
