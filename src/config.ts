@@ -15,7 +15,21 @@ const envSchema = z.object({
   EVIDENCE_MAX_BYTES: z.coerce.number({ error: 'must be a number of bytes' }).int().positive().default(10 * 1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BACKGROUND_INTERVAL_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(100).default(5000),
+  MICROSOFT_APP_ID: z.string().trim().min(1).optional(),
+  MICROSOFT_APP_PASSWORD: z.string().min(1).optional(),
+  MICROSOFT_APP_TENANT_ID: z.string().trim().min(1).optional(),
+  TEAMS_ALLOW_UNAUTHENTICATED: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
 });
+
+/** Microsoft Teams: on when an app id is set, or (local only) when unauthenticated activities are allowed. */
+export interface TeamsConfig {
+  /** The bot's Microsoft App ID; absent only in the local unauthenticated mode. */
+  appId?: string;
+  appPassword?: string;
+  /** Set for a single-tenant bot (the usual kind since 2025); absent for a multi-tenant one. */
+  tenantId?: string;
+  allowUnauthenticated: boolean;
+}
 
 export interface Config {
   nodeEnv: 'development' | 'test' | 'production';
@@ -29,6 +43,7 @@ export interface Config {
   evidenceMaxBytes: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   backgroundIntervalMs: number;
+  teams?: TeamsConfig;
 }
 
 export class ConfigError extends Error {
@@ -45,10 +60,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // An empty variable counts as unset, as in most .env files.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = envSchema.safeParse(present);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-  }
+  const problems = result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  problems.push(...crossChecks(present));
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
   const e = result.data;
+  const allowUnauthenticated = e.TEAMS_ALLOW_UNAUTHENTICATED === 'true';
+  const teamsOn = e.MICROSOFT_APP_ID !== undefined || allowUnauthenticated;
   return {
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
@@ -60,5 +77,31 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     evidenceMaxBytes: e.EVIDENCE_MAX_BYTES,
     logLevel: e.LOG_LEVEL,
     backgroundIntervalMs: e.BACKGROUND_INTERVAL_MS,
+    ...(teamsOn
+      ? {
+          teams: {
+            ...(e.MICROSOFT_APP_ID ? { appId: e.MICROSOFT_APP_ID } : {}),
+            ...(e.MICROSOFT_APP_PASSWORD ? { appPassword: e.MICROSOFT_APP_PASSWORD } : {}),
+            ...(e.MICROSOFT_APP_TENANT_ID ? { tenantId: e.MICROSOFT_APP_TENANT_ID } : {}),
+            allowUnauthenticated,
+          },
+        }
+      : {}),
   };
+}
+
+/** Problems that involve more than one variable; checked even when single ones fail. */
+function crossChecks(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const allowUnauthenticated = env.TEAMS_ALLOW_UNAUTHENTICATED === 'true';
+  const appId = env.MICROSOFT_APP_ID?.trim();
+  if (allowUnauthenticated && env.NODE_ENV === 'production')
+    problems.push('TEAMS_ALLOW_UNAUTHENTICATED: must not be true with NODE_ENV=production (it is for local testing only)');
+  if (allowUnauthenticated && appId)
+    problems.push('TEAMS_ALLOW_UNAUTHENTICATED: must not be true when MICROSOFT_APP_ID is set (with an app id every request is authenticated)');
+  if (appId && !env.MICROSOFT_APP_PASSWORD)
+    problems.push("MICROSOFT_APP_PASSWORD: is required when MICROSOFT_APP_ID is set (the client secret of the bot's app registration)");
+  if (!appId && (env.MICROSOFT_APP_PASSWORD || env.MICROSOFT_APP_TENANT_ID))
+    problems.push('MICROSOFT_APP_ID: is required when MICROSOFT_APP_PASSWORD or MICROSOFT_APP_TENANT_ID is set');
+  return problems;
 }

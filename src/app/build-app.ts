@@ -1,5 +1,7 @@
 import type { Server } from 'node:http';
-import express, { type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import { mountTeams } from '../channels/teams/teams-channel.js';
+import type { AuthOverrides } from '../channels/teams/teams-connector.js';
 import type { Config } from '../config.js';
 import type { DeliveryChannel } from '../core/ports.js';
 import type { Clock } from '../core/working-time.js';
@@ -30,7 +32,11 @@ export function chooseSchoolFile(config: Config, log: Logger): string {
 }
 
 /** Wires config, school, store and workflow, and the one HTTP app the channels mount on. */
-export function buildApp(config: Config, log: Logger, opts: { clock?: Clock; channels?: DeliveryChannel[] } = {}): App {
+export function buildApp(
+  config: Config,
+  log: Logger,
+  opts: { clock?: Clock; channels?: DeliveryChannel[]; teamsAuthOverrides?: AuthOverrides } = {},
+): App {
   const clock = opts.clock ?? (() => new Date());
   const school = loadSchool(chooseSchoolFile(config, log));
   const db = openDatabase(config.databasePath);
@@ -41,7 +47,7 @@ export function buildApp(config: Config, log: Logger, opts: { clock?: Clock; cha
     directory: school.directory,
     policy: school.policy,
     clock,
-    channels: opts.channels ?? [],
+    channels: opts.channels ?? enabledChannels(config),
     evidenceLimits: { maxBytes: config.evidenceMaxBytes, maxFilesPerReport: 10 },
   });
   const dispatcher = new OutboxDispatcher(store, clock, log);
@@ -57,6 +63,20 @@ export function buildApp(config: Config, log: Logger, opts: { clock?: Clock; cha
     }
   });
 
+  if (config.teams)
+    mountTeams({
+      http,
+      config: config.teams,
+      db,
+      workflow,
+      directory: school.directory,
+      dispatcher,
+      clock,
+      log,
+      maxEvidenceBytes: config.evidenceMaxBytes,
+      ...(opts.teamsAuthOverrides ? { authOverrides: opts.teamsAuthOverrides } : {}),
+    });
+
   return {
     config,
     school,
@@ -70,11 +90,26 @@ export function buildApp(config: Config, log: Logger, opts: { clock?: Clock; cha
   };
 }
 
+/** The channels this configuration runs: each one queues and delivers its own messages. */
+export function enabledChannels(config: Config): DeliveryChannel[] {
+  return config.teams ? ['teams'] : [];
+}
+
+/** Bad JSON, a body too large: a 4xx with a short reason, never a stack trace. */
+function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err: { status?: number; statusCode?: number; type?: string }, _req, res, _next) => {
+    const status = err.status ?? err.statusCode ?? 500;
+    if (status >= 500) log.error({ err }, 'request failed');
+    res.status(status).json({ ok: false, error: status >= 500 ? 'internal error' : (err.type ?? 'bad request') });
+  };
+}
+
 /** Starts the HTTP server and the background loop; resolves once listening. */
 export async function startApp(app: App, log: Logger): Promise<{ server: Server; url: string; stop: () => Promise<void> }> {
   app.http.use((_req, res) => {
     res.status(404).json({ ok: false, error: 'not found' });
   });
+  app.http.use(errorHandler(log));
   const server = await new Promise<Server>((resolve, reject) => {
     // Express 5 calls back with the error when listening fails (a port in use).
     const s = app.http.listen(app.config.port, app.config.host, (err?: Error) => (err ? reject(err) : resolve(s)));

@@ -43,7 +43,27 @@ export class OutboxDispatcher {
     return [...this.deliverers.keys()];
   }
 
-  async deliverDue(limit = 50): Promise<{ sent: number; failed: number }> {
+  /**
+   * Delivers what is due. Runs one at a time: a call made while another runs waits for
+   * it, so the background loop and kicks never send the same message twice.
+   */
+  deliverDue(limit = 50): Promise<{ sent: number; failed: number }> {
+    const run = this.running.then(() => this.deliverNow(limit));
+    this.running = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** Delivers soon, without waiting: after an action, so cards update at once. */
+  kick(): void {
+    this.deliverDue().catch((err: unknown) => this.log.error({ err }, 'outbox delivery failed'));
+  }
+
+  private running: Promise<void> = Promise.resolve();
+
+  private async deliverNow(limit: number): Promise<{ sent: number; failed: number }> {
     let sent = 0;
     let failed = 0;
     for (const item of this.store.dueOutbox(this.clock(), limit)) {

@@ -22,6 +22,7 @@ import {
   nudeImageGuidance,
   type EvidenceMeta,
   type ReportForm,
+  type ReportKind,
 } from './report-schemas.js';
 import type { Directory } from './school.js';
 import { deadlineAfter, localDate, localYear, workingDayMinutes, type Clock } from './working-time.js';
@@ -240,12 +241,12 @@ export class Workflow {
     });
   }
 
-  /** Adds evidence to a report after it was made (Teams sends screenshots as attachments). */
-  async attachEvidence(cmd: { reportId: string; actorId: string; bytes: Uint8Array; meta?: unknown }): Promise<{
-    reference: string;
-    evidenceCount: number;
-    added: boolean;
-  }> {
+  /**
+   * Checks that this person may add evidence to the report now, before any file is
+   * fetched: only the reporter, never for the nude-images kind (G2), not once closed.
+   * A refusal is audited.
+   */
+  evidenceTarget(cmd: { reportId: string; actorId: string }): { reference: string; kind: ReportKind; evidenceCount: number } {
     const report = this.mustGetReport(cmd.reportId);
     if (report.reporterId !== cmd.actorId) {
       this.refuse(cmd.actorId, 'attach_evidence', 'FORBIDDEN', report.id);
@@ -256,9 +257,21 @@ export class Workflow {
       throw new DomainError('EVIDENCE_NOT_ALLOWED', 'this kind of report takes no files (G2)');
     }
     if (report.status === 'closed') throw new DomainError('REPORT_CLOSED', 'the report is closed');
+    return { reference: report.reference, kind: report.kind, evidenceCount: this.store.listEvidence(report.id).length };
+  }
+
+  /** Adds evidence to a report after it was made (Teams sends screenshots as attachments). */
+  async attachEvidence(cmd: { reportId: string; actorId: string; bytes: Uint8Array; meta?: unknown }): Promise<{
+    reference: string;
+    kind: ReportKind;
+    evidenceCount: number;
+    added: boolean;
+  }> {
+    this.evidenceTarget(cmd);
+    const report = this.mustGetReport(cmd.reportId);
     const existing = this.store.listEvidence(report.id).map((e) => e.sha256);
     const [checked] = this.checkUploads([{ bytes: cmd.bytes, meta: cmd.meta }], existing);
-    if (!checked) return { reference: report.reference, evidenceCount: existing.length, added: false }; // already attached
+    if (!checked) return { reference: report.reference, kind: report.kind, evidenceCount: existing.length, added: false }; // already attached
     await this.files.put(checked.sha256, checked.bytes);
     const now = this.clock();
     return this.store.transaction(() => {
@@ -271,7 +284,7 @@ export class Workflow {
             this.send(r, 'evidence.added', report, `evidence:${report.id}:${checked.sha256}`, now, { evidenceCount: count });
         }
       }
-      return { reference: report.reference, evidenceCount: count, added };
+      return { reference: report.reference, kind: report.kind, evidenceCount: count, added };
     });
   }
 

@@ -1,6 +1,10 @@
 import { roleWords, type ChainRole } from '../core/policy-engine.js';
 import type { OutboxItem } from '../core/ports.js';
 import { formatLocal } from '../core/working-time.js';
+import type { ReportView, SubmitResult } from '../core/workflow.js';
+import { acceptsEvidence } from '../core/report-schemas.js';
+import type { Directory } from '../core/school.js';
+import { formAnswers } from './report-forms.js';
 import type { ActionView, MessageView } from './view-model.js';
 
 
@@ -156,4 +160,83 @@ export function messageView(item: Pick<OutboxItem, 'messageType' | 'payload'>, t
     default:
       return view({ title: `Report ${p.reference}`, actions: [details] });
   }
+}
+
+const statusWords = { open: 'Waiting to be acknowledged', acknowledged: 'Acknowledged', closed: 'Closed' } as const;
+const dutyWords = { acknowledge: 'Acknowledge', decision: 'Decision', task: 'Block task' } as const;
+
+/**
+ * A report as the person asking may see it (core decided the access): everything for
+ * those it was routed to, the addresses to block for the ICT technician, the receipt
+ * for the reporter. Only ever sent to that person privately.
+ */
+export function reportDetailsView(v: ReportView, dir: Directory, timeZone: string): MessageView {
+  const at = (iso: string) => formatLocal(new Date(iso), timeZone);
+  const base = [
+    { title: 'Reference', value: v.reference },
+    { title: 'Kind', value: v.kindLabel },
+    { title: 'Status', value: statusWords[v.status] },
+    { title: 'Reported', value: at(v.submittedAt) },
+  ];
+  const view = (rest: Partial<MessageView>): MessageView => ({
+    title: `Report ${v.reference}`,
+    urgent: v.urgent,
+    facts: base,
+    paragraphs: [],
+    inputs: [],
+    actions: [],
+    ...rest,
+  });
+  if (v.access === 'receipt') return view({});
+  if (v.access === 'task') return view({ title: `Block task: ${v.reference}`, paragraphs: ['Web addresses to block:', ...(v.urls ?? [])] });
+  const duties = (v.duties ?? []).map((d) => ({
+    title: `${dutyWords[d.type]} (${d.rules.join(', ')})`,
+    value:
+      d.status === 'open'
+        ? `Waiting for ${d.waitingOn.join(', ') || 'nobody reachable'}`
+        : `Done by ${d.doneBy?.name ?? 'the bot'}${d.doneAt ? ` at ${at(d.doneAt)}` : ''}${d.result?.choice ? `: ${d.result.choice}` : ''}${d.result?.reason ? ` (${d.result.reason})` : ''}${d.result?.action ? `: ${d.result.action}` : ''}`,
+  }));
+  const evidence = (v.evidence ?? []).map((e, i) => ({
+    title: `Evidence ${i + 1}`,
+    value: `${e.fileName ?? e.mediaType}, ${Math.ceil(e.size / 1024)} KB, added ${at(e.addedAt)}, SHA-256 ${e.sha256.slice(0, 12)}…`,
+  }));
+  return view({
+    facts: [
+      ...base,
+      ...(v.reporter ? [{ title: 'Reported by', value: v.reporter.name }] : []),
+      ...(v.form ? formAnswers(v.kind, v.form as unknown as Record<string, unknown>, dir) : []),
+      { title: 'Rules', value: (v.rules ?? []).join(', ') },
+      ...duties,
+      ...evidence,
+      ...(v.closed ? [{ title: 'Closed', value: `${v.closed.outcome} by ${v.closed.by} at ${at(v.closed.at)}: ${v.closed.reason}` }] : []),
+    ],
+  });
+}
+
+/** What the reporter's form turns into once the report is stored: the reference, and what to do next. */
+export function submittedView(result: Pick<SubmitResult, 'reference' | 'kind' | 'guidance'>, kindLabel: string, evidenceCount: number): MessageView {
+  const next =
+    result.kind === 'cyberbullying'
+      ? ['Now send the screenshots here, in this chat, as attachments (or paste them). Each one is stored with the report.']
+      : acceptsEvidence(result.kind)
+        ? ['If you have screenshots, send them here, in this chat, as attachments.']
+        : [];
+  return {
+    title: `Report sent: ${result.reference}`,
+    urgent: false,
+    status: 'Stored and sent to the right person',
+    facts: [
+      { title: 'Reference', value: result.reference },
+      { title: 'Kind', value: kindLabel },
+      ...(acceptsEvidence(result.kind) ? [{ title: 'Screenshots attached', value: String(evidenceCount) }] : []),
+    ],
+    paragraphs: [...next, ...result.guidance],
+    inputs: [],
+    actions: [],
+  };
+}
+
+/** A short message with no report in it (help, a refusal, a confirmation). */
+export function noticeView(title: string, paragraphs: string[] = []): MessageView {
+  return { title, urgent: false, facts: [], paragraphs, inputs: [], actions: [] };
 }

@@ -186,3 +186,38 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
   });
   node[path[path.length - 1] as string] = value;
 }
+
+function getPath(source: Record<string, unknown>, path: string[]): unknown {
+  let node: unknown = source;
+  for (const key of path) {
+    if (!node || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+/** A stored form as flat answers keyed by field id: what formFromValues reads back. */
+export function formValues(kind: ReportKind, form: Record<string, unknown>): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const f of formFields[kind]) {
+    const v = getPath(form, f.id.split('.'));
+    if (v === undefined || v === null) continue;
+    values[f.id] = Array.isArray(v) ? v.map(String).join('\n') : String(v);
+  }
+  return values;
+}
+
+/** The answers of a stored form, labelled for people (people by name, choices by their words). */
+export function formAnswers(kind: ReportKind, form: Record<string, unknown>, dir: Directory): { title: string; value: string }[] {
+  const values = formValues(kind, form);
+  return formFields[kind].flatMap((f) => {
+    const v = values[f.id];
+    if (v === undefined) return [];
+    let shown = v;
+    if (f.kind === 'person') shown = dir.displayName(v);
+    else if (f.kind === 'yesno') shown = v === 'true' ? 'Yes' : 'No';
+    else if (f.kind === 'choice') shown = f.choices?.find((c) => c.value === v)?.title ?? v;
+    else if (f.kind === 'urls') shown = v.split('\n').join(', ');
+    return [{ title: f.label, value: shown }];
+  });
+}

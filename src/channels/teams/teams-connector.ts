@@ -1,0 +1,121 @@
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  TurnContext,
+  type ConversationReference,
+  type Request as BotRequest,
+  type Response as BotResponse,
+} from 'botbuilder';
+import type { ConnectorClient } from 'botframework-connector';
+import type { Activity, ConversationParameters } from 'botframework-schema';
+import type { TeamsConfig } from '../../config.js';
+
+/**
+ * The Bot Framework side of Teams: the CloudAdapter that authenticates incoming
+ * activities, and the REST calls to the Bot Connector (send, update, create
+ * conversation, download a pasted image). Together with the rest of this folder, the
+ * only code that imports botbuilder, so that it can be swapped for the Microsoft 365
+ * Agents SDK without touching anything else.
+ */
+export type TurnLogic = (context: TurnContext) => Promise<void>;
+export type { TurnContext, ConversationReference, Activity };
+
+/** Test-only overrides of the Bot Framework endpoints (OpenID metadata, token issuer, login). */
+export type AuthOverrides = Record<string, string>;
+
+export interface SentMessage {
+  conversationId: string;
+  activityId: string;
+}
+
+export class TeamsConnector {
+  readonly adapter: CloudAdapter;
+  /** The bot's app id ('' in the local unauthenticated mode). */
+  readonly appId: string;
+
+  constructor(config: TeamsConfig, overrides: AuthOverrides = {}) {
+    this.appId = config.appId ?? '';
+    const auth = new ConfigurationBotFrameworkAuthentication({
+      MicrosoftAppId: this.appId,
+      MicrosoftAppPassword: config.appPassword ?? '',
+      MicrosoftAppTenantId: config.tenantId ?? '',
+      MicrosoftAppType: config.tenantId ? 'SingleTenant' : 'MultiTenant',
+      ...overrides,
+    });
+    this.adapter = new CloudAdapter(auth);
+  }
+
+  /** Runs one incoming HTTP request through the adapter (JWT check, then the logic). */
+  process(req: BotRequest, res: BotResponse, logic: TurnLogic): Promise<void> {
+    return this.adapter.process(req, res, logic);
+  }
+
+  /** A connector client for a service URL, with the bot's credentials. */
+  private async withClient<T>(serviceUrl: string, fn: (client: ConnectorClient) => Promise<T>): Promise<T> {
+    let result: { value: T } | undefined;
+    const reference: Partial<ConversationReference> = { serviceUrl, channelId: 'msteams', conversation: { id: 'proactive' } as ConversationReference['conversation'] };
+    await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
+      const client = context.turnState.get<ConnectorClient>(this.adapter.ConnectorClientKey);
+      result = { value: await fn(client) };
+    });
+    if (!result) throw new Error('the Bot Connector call did not run');
+    return result.value;
+  }
+
+  async send(serviceUrl: string, conversationId: string, activity: Partial<Activity>): Promise<SentMessage> {
+    const res = await this.withClient(serviceUrl, (c) => c.conversations.sendToConversation(conversationId, activity as Activity));
+    return { conversationId, activityId: res.id };
+  }
+
+  async update(serviceUrl: string, conversationId: string, activityId: string, activity: Partial<Activity>): Promise<void> {
+    await this.withClient(serviceUrl, (c) =>
+      c.conversations.updateActivity(conversationId, activityId, { ...activity, id: activityId, conversation: { id: conversationId } } as Activity),
+    );
+  }
+
+  /** Starts a 1:1 chat with a user (who has the app installed); returns its conversation id. */
+  async createPersonal(serviceUrl: string, params: { botId: string; userId: string; tenantId?: string }): Promise<string> {
+    const body: ConversationParameters = {
+      isGroup: false,
+      bot: { id: params.botId, name: '' },
+      members: [{ id: params.userId, name: '' }],
+      ...(params.tenantId ? { tenantId: params.tenantId, channelData: { tenant: { id: params.tenantId } } } : {}),
+    } as ConversationParameters;
+    const res = await this.withClient(serviceUrl, (c) => c.conversations.createConversation(body));
+    return res.id;
+  }
+
+  /** Posts a new thread in a team channel; returns the thread's conversation id and the root message id. */
+  async createChannelThread(
+    serviceUrl: string,
+    params: { botId: string; channelId: string; tenantId?: string; activity: Partial<Activity> },
+  ): Promise<SentMessage> {
+    const body = {
+      isGroup: true,
+      bot: { id: params.botId, name: '' },
+      activity: params.activity,
+      channelData: { channel: { id: params.channelId }, ...(params.tenantId ? { tenant: { id: params.tenantId } } : {}) },
+      ...(params.tenantId ? { tenantId: params.tenantId } : {}),
+    } as unknown as ConversationParameters;
+    const res = await this.withClient(serviceUrl, (c) => c.conversations.createConversation(body));
+    const activityId = res.activityId ?? /;messageid=(.+)$/.exec(res.id)?.[1];
+    if (!activityId) throw new Error('the new channel thread came back without a message id');
+    const conversationId = res.id.includes(';messageid=') ? res.id : `${params.channelId};messageid=${activityId}`;
+    return { conversationId, activityId };
+  }
+
+  /**
+   * The bot's access token for fetching a pasted image from the Bot Connector, or none
+   * in the local unauthenticated mode. Only ever sent to the conversation's own service host.
+   */
+  botToken(serviceUrl: string): Promise<string | undefined> {
+    return this.withClient(serviceUrl, async (c) => {
+      const creds = (c as unknown as { credentials?: { appId?: string; getToken?: () => Promise<string> } }).credentials;
+      return creds?.appId && creds.getToken ? creds.getToken() : undefined;
+    });
+  }
+
+  static referenceOf(activity: Partial<Activity>): Partial<ConversationReference> {
+    return TurnContext.getConversationReference(activity);
+  }
+}

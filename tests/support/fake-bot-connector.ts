@@ -1,0 +1,123 @@
+import type { Server } from 'node:http';
+import express from 'express';
+
+/** One call the bot made to the Bot Connector REST API. */
+export interface ConnectorCall {
+  method: string;
+  path: string;
+  conversationId?: string;
+  activityId?: string;
+  authorization?: string;
+  body: Record<string, unknown>;
+}
+
+/** What a card sent in an activity looks like to a test. */
+export function cardOf(activity: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const attachments = (activity?.attachments ?? []) as { contentType: string; content: Record<string, unknown> }[];
+  return attachments.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
+}
+
+/** All the text of a card, for looking things up in tests. */
+export function cardText(card: unknown): string {
+  return JSON.stringify(card ?? {});
+}
+
+/**
+ * A fake Bot Connector on loopback (the activities' serviceUrl points here). It records
+ * every send, reply, update and created conversation, answers with ids shaped like the
+ * real ones (shared/platform-samples/teams-connector-calls.json), and serves files.
+ */
+export class FakeBotConnector {
+  readonly calls: ConnectorCall[] = [];
+  readonly files = new Map<string, { bytes: Buffer; contentType: string; needsToken?: boolean }>();
+  /** Set to make the next calls fail with this status (then cleared). */
+  failNext: { status: number; times: number } | undefined;
+  url = '';
+  private server: Server | undefined;
+  private counter = 1_763_900_000_000;
+
+  async start(): Promise<string> {
+    const app = express();
+    app.use(express.json({ limit: '5mb' }));
+    app.use((req, res, next) => {
+      if (this.failNext && req.method !== 'GET') {
+        const { status } = this.failNext;
+        this.failNext.times -= 1;
+        if (this.failNext.times <= 0) this.failNext = undefined;
+        res.status(status).json({ error: { code: 'ServiceError', message: 'fake failure' } });
+        return;
+      }
+      next();
+    });
+    const record = (req: express.Request, extra: Partial<ConnectorCall> = {}): void => {
+      this.calls.push({
+        method: req.method,
+        path: req.path,
+        ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+        body: (req.body ?? {}) as Record<string, unknown>,
+        ...extra,
+      });
+    };
+    app.post('/v3/conversations', (req, res) => {
+      record(req);
+      const body = req.body as { isGroup?: boolean; members?: { id: string }[]; channelData?: { channel?: { id: string } } };
+      const channel = body.channelData?.channel?.id;
+      if (body.isGroup && channel) {
+        const activityId = this.nextId();
+        res.json({ id: `${channel};messageid=${activityId}`, activityId });
+      } else {
+        res.json({ id: `a:chat-with-${body.members?.[0]?.id ?? 'nobody'}` });
+      }
+    });
+    app.post('/v3/conversations/:conversationId/activities', (req, res) => {
+      record(req, { conversationId: req.params.conversationId });
+      res.json({ id: this.nextId() });
+    });
+    app.post('/v3/conversations/:conversationId/activities/:activityId', (req, res) => {
+      record(req, { conversationId: req.params.conversationId, activityId: req.params.activityId });
+      res.json({ id: this.nextId() });
+    });
+    app.put('/v3/conversations/:conversationId/activities/:activityId', (req, res) => {
+      record(req, { conversationId: req.params.conversationId, activityId: req.params.activityId });
+      res.json({ id: req.params.activityId });
+    });
+    app.get('/files/:name', (req, res) => {
+      const file = this.files.get(req.params.name);
+      if (!file) return void res.status(404).end();
+      if (file.needsToken && !req.headers.authorization) return void res.status(401).end();
+      res.type(file.contentType).send(file.bytes);
+    });
+    this.server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const address = this.server.address();
+    this.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private nextId(): string {
+    this.counter += 1;
+    return String(this.counter);
+  }
+
+  /** Messages sent (new or replies), optionally to one conversation. */
+  sent(conversationId?: string): ConnectorCall[] {
+    return this.calls.filter((c) => c.method === 'POST' && c.conversationId !== undefined && (!conversationId || c.conversationId === conversationId));
+  }
+
+  updates(): ConnectorCall[] {
+    return this.calls.filter((c) => c.method === 'PUT');
+  }
+
+  created(): ConnectorCall[] {
+    return this.calls.filter((c) => c.method === 'POST' && c.path === '/v3/conversations');
+  }
+
+  clear(): void {
+    this.calls.length = 0;
+  }
+}
