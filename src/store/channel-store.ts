@@ -51,6 +51,7 @@ export class ChannelStore {
       messages: p(
         `SELECT * FROM message_refs WHERE channel = @channel AND report_id = @reportId AND recipient_id = @recipientId ORDER BY id`,
       ),
+      reportMessages: p('SELECT * FROM message_refs WHERE channel = @channel AND report_id = @reportId ORDER BY id'),
       messageByOutbox: p('SELECT * FROM message_refs WHERE outbox_id = @outboxId'),
       markHandled: p('INSERT OR IGNORE INTO handled_events (channel, event_id, handled_at) VALUES (@channel, @eventId, @at)'),
       isHandled: p('SELECT 1 FROM handled_events WHERE channel = @channel AND event_id = @eventId'),
@@ -88,6 +89,11 @@ export class ChannelStore {
   /** The messages sent to a recipient about a report, oldest first. */
   messages(reportId: string, recipientId: string): MessageRef[] {
     return (this.s.messages.all({ channel: this.channel, reportId, recipientId }) as Row[]).map(toMessage);
+  }
+
+  /** Every message sent about a report, to anyone, oldest first. */
+  reportMessages(reportId: string): MessageRef[] {
+    return (this.s.reportMessages.all({ channel: this.channel, reportId }) as Row[]).map(toMessage);
   }
 
   messageForOutbox(outboxId: string): MessageRef | undefined {

@@ -230,7 +230,7 @@ describe('evidence through the workflow', () => {
     const r = await submit([{ bytes: tinyPng, meta }]);
     h.clock.advanceMinutes(5);
     const added = await h.workflow.attachEvidence({ reportId: r.reportId, actorId: 'amy-clarke', bytes: otherPng(1), meta: { fileName: 'more.png' } });
-    expect(added).toEqual({ reference: r.reference, evidenceCount: 2, added: true });
+    expect(added).toEqual({ reference: r.reference, kind: 'cyberbullying', evidenceCount: 2, added: true });
     expect(h.store.listEvidence(r.reportId).map((e) => [e.sha256, e.addedAt])).toEqual([
       [sha256(tinyPng), '2026-11-23T10:00:00.000Z'],
       [sha256(otherPng(1)), '2026-11-23T10:05:00.000Z'],
@@ -249,7 +249,7 @@ describe('evidence through the workflow', () => {
     h = harness();
     const r = await submit([{ bytes: tinyPng, meta }]);
     const again = await h.workflow.attachEvidence({ reportId: r.reportId, actorId: 'amy-clarke', bytes: tinyPng });
-    expect(again).toEqual({ reference: r.reference, evidenceCount: 1, added: false });
+    expect(again).toEqual({ reference: r.reference, kind: 'cyberbullying', evidenceCount: 1, added: false });
     expect(h.store.listEvidence(r.reportId)).toHaveLength(1);
   });
 

@@ -9,6 +9,8 @@ export interface ConnectorCall {
   activityId?: string;
   authorization?: string;
   body: Record<string, unknown>;
+  /** The id the fake answered with (a new message's id). */
+  responseId?: string;
 }
 
 /** What a card sent in an activity looks like to a test. */
@@ -64,24 +66,29 @@ export class FakeBotConnector {
       const channel = body.channelData?.channel?.id;
       if (body.isGroup && channel) {
         const activityId = this.nextId();
+        const last = this.calls[this.calls.length - 1];
+        if (last) last.responseId = activityId;
         res.json({ id: `${channel};messageid=${activityId}`, activityId });
       } else {
         res.json({ id: `a:chat-with-${body.members?.[0]?.id ?? 'nobody'}` });
       }
     });
     app.post('/v3/conversations/:conversationId/activities', (req, res) => {
-      record(req, { conversationId: req.params.conversationId });
-      res.json({ id: this.nextId() });
+      const id = this.nextId();
+      record(req, { conversationId: req.params.conversationId, responseId: id });
+      res.json({ id });
     });
     app.post('/v3/conversations/:conversationId/activities/:activityId', (req, res) => {
-      record(req, { conversationId: req.params.conversationId, activityId: req.params.activityId });
-      res.json({ id: this.nextId() });
+      const id = this.nextId();
+      record(req, { conversationId: req.params.conversationId, activityId: req.params.activityId, responseId: id });
+      res.json({ id });
     });
     app.put('/v3/conversations/:conversationId/activities/:activityId', (req, res) => {
       record(req, { conversationId: req.params.conversationId, activityId: req.params.activityId });
       res.json({ id: req.params.activityId });
     });
     app.get('/files/:name', (req, res) => {
+      record(req);
       const file = this.files.get(req.params.name);
       if (!file) return void res.status(404).end();
       if (file.needsToken && !req.headers.authorization) return void res.status(401).end();
@@ -107,6 +114,19 @@ export class FakeBotConnector {
   /** Messages sent (new or replies), optionally to one conversation. */
   sent(conversationId?: string): ConnectorCall[] {
     return this.calls.filter((c) => c.method === 'POST' && c.conversationId !== undefined && (!conversationId || c.conversationId === conversationId));
+  }
+
+  downloads(): ConnectorCall[] {
+    return this.calls.filter((c) => c.method === 'GET');
+  }
+
+  /** Every Adaptive Card the bot sent or updated, in order. */
+  cards(): Record<string, unknown>[] {
+    return this.calls.flatMap((c) => {
+      const activity = (c.path === '/v3/conversations' ? c.body.activity : c.body) as Record<string, unknown> | undefined;
+      const card = cardOf(activity);
+      return card ? [card] : [];
+    });
   }
 
   updates(): ConnectorCall[] {

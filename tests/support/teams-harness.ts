@@ -83,7 +83,7 @@ export async function teamsHarness(opts: { start?: string; env?: Record<string, 
       id: nextId(),
       serviceUrl,
       timestamp: clock.now().toISOString(),
-      from: { id: teamsId(personId), name: demoSchool.directory.displayName(personId), aadObjectId: '00000000-0000-4000-8000-0000000000a1' },
+      from: { id: teamsId(personId), name: demoSchool.directory.displayName(personId) },
       recipient: { id: botId, name: 'Safeguarding' },
       conversation,
     };

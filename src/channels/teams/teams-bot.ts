@@ -1,6 +1,5 @@
 import type { Logger } from '../../app/logger.js';
 import { DomainError } from '../../core/errors.js';
-import { asRecord } from '../../core/issues.js';
 import { kindLabels } from '../../core/report-schemas.js';
 import type { Directory } from '../../core/school.js';
 import type { Workflow } from '../../core/workflow.js';
@@ -98,8 +97,9 @@ export class TeamsBot {
       return;
     }
     if (a.type !== 'message') return; // conversationUpdate and others: the references are stored; nothing else to do
-    const value = asRecord(a.value);
-    if (value && !a.text?.trim()) return this.cardAction(a, value, this.submitResponder(context, a));
+    // Action.Submit: a message with a value object and no text.
+    if (a.value && typeof a.value === 'object' && !Array.isArray(a.value) && !a.text?.trim())
+      return this.cardAction(a, a.value as Record<string, unknown>, this.submitResponder(context, a));
     const files = (a.attachments ?? []).filter((x) => x.contentType === fileInfoType || x.contentType.startsWith('image/'));
     if (files.length > 0) return this.uploads(context, a, files);
     return this.command(context, a);
@@ -305,8 +305,12 @@ export class TeamsBot {
 
   // ---- answering ----
 
+  /** The person in the school file: by Teams id (29:…), or by Entra object id where the file uses that. */
   private actor(a: TeamsActivity): string {
-    return this.d.directory.resolveIdentity({ channel: 'teams', userId: a.from.id });
+    const byId = this.d.directory.resolveIdentity({ channel: 'teams', userId: a.from.id });
+    if (!byId.startsWith('teams:') || !a.from.aadObjectId) return byId;
+    const byAad = this.d.directory.resolveIdentity({ channel: 'teams', userId: a.from.aadObjectId });
+    return byAad.startsWith('teams:') ? byId : byAad;
   }
 
   private async sendPrivately(a: TeamsActivity, activity: Partial<Activity>): Promise<void> {

@@ -35,9 +35,12 @@ export class TeamsConversations {
     const removed = a.type === 'installationUpdate' && /^remove/i.test(a.action ?? '');
     const type = a.conversation.conversationType;
     if (type === 'personal') {
-      const key = `user:${a.from.id}`;
-      if (removed) this.refs.deleteRef(key);
-      else this.refs.putRef(key, { ...service, conversationId: a.conversation.id } satisfies ChatRef, now);
+      // By the Teams id and, where the school file names people by it, the Entra object id.
+      const keys = [`user:${a.from.id}`, ...(a.from.aadObjectId ? [`user:${a.from.aadObjectId}`] : [])];
+      for (const key of keys) {
+        if (removed) this.refs.deleteRef(key);
+        else this.refs.putRef(key, { ...service, conversationId: a.conversation.id } satisfies ChatRef, now);
+      }
     } else if (type === 'channel') {
       const channelId = a.channelData?.channel?.id ?? a.channelData?.settings?.selectedChannel?.id ?? a.conversation.id.split(';')[0] ?? a.conversation.id;
       const key = `channel:${channelId}`;

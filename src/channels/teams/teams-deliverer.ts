@@ -2,7 +2,7 @@ import type { ChannelDeliverer } from '../../app/outbox-dispatcher.js';
 import { PermanentDeliveryError } from '../../app/outbox-dispatcher.js';
 import type { OutboxItem } from '../../core/ports.js';
 import type { Directory } from '../../core/school.js';
-import type { ChannelStore } from '../../store/channel-store.js';
+import type { ChannelStore, MessageRef } from '../../store/channel-store.js';
 import { messageCard } from '../../views/adaptive-cards.js';
 import { messageView } from '../../views/message-views.js';
 import type { MessageView } from '../../views/view-model.js';
@@ -47,9 +47,11 @@ export class TeamsDeliverer implements ChannelDeliverer {
     const dutyId = typeof item.payload.dutyId === 'string' ? item.payload.dutyId : undefined;
 
     if (statusTypes.has(item.messageType) && reportId) {
-      const earlier = this.refs
-        .messages(reportId, item.recipientId)
-        .filter((m) => actionTypes.has(m.messageType) && (dutyId ? m.dutyId === dutyId : true));
+      const ofThisStep = (m: MessageRef) => actionTypes.has(m.messageType) && (dutyId ? m.dutyId === dutyId : m.recipientId === item.recipientId);
+      let earlier = this.refs.messages(reportId, item.recipientId).filter(ofThisStep);
+      // When the step's card is in the DSL channel, the reminders and escalations sent to
+      // people's chats about it are updated too: the step shows as done everywhere.
+      if (item.recipientType === 'dsl_channel' && earlier.length > 0) earlier = this.refs.reportMessages(reportId).filter(ofThisStep);
       if (earlier.length > 0) {
         const service = this.conversations.service();
         if (!service) throw new Error('no Teams service address is known yet');
