@@ -68,6 +68,30 @@ const schoolProblem = (text: string) => problemOf(() => loadSchoolFile(writeTemp
 const policyProblem = (text: string) => problemOf(() => loadPolicyFile(writeTemp(text, 'policy.yaml')));
 
 describe('loadConfig', () => {
+  it('turns Teams on with an app id (authenticated) or, locally, with TEAMS_ALLOW_UNAUTHENTICATED', () => {
+    expect(loadConfig({}).teams).toBeUndefined();
+    expect(loadConfig({ MICROSOFT_APP_ID: 'app', MICROSOFT_APP_PASSWORD: 'secret', MICROSOFT_APP_TENANT_ID: 'tenant' }).teams).toEqual({
+      appId: 'app',
+      appPassword: 'secret',
+      tenantId: 'tenant',
+      allowUnauthenticated: false,
+    });
+    expect(loadConfig({ TEAMS_ALLOW_UNAUTHENTICATED: 'true' }).teams).toEqual({ allowUnauthenticated: true });
+    expect(loadConfig({ TEAMS_ALLOW_UNAUTHENTICATED: 'false' }).teams).toBeUndefined();
+  });
+
+  it('refuses unauthenticated Teams in production or beside an app id, and lists every problem at once', () => {
+    const e = configErrorOf({ NODE_ENV: 'production', TEAMS_ALLOW_UNAUTHENTICATED: 'true', MICROSOFT_APP_ID: 'app', PORT: 'abc' });
+    expect(e.problems).toEqual([
+      'PORT: must be a port number',
+      'TEAMS_ALLOW_UNAUTHENTICATED: must not be true with NODE_ENV=production (it is for local testing only)',
+      'TEAMS_ALLOW_UNAUTHENTICATED: must not be true when MICROSOFT_APP_ID is set (with an app id every request is authenticated)',
+      "MICROSOFT_APP_PASSWORD: is required when MICROSOFT_APP_ID is set (the client secret of the bot's app registration)",
+    ]);
+    expect(configErrorOf({ MICROSOFT_APP_PASSWORD: 'x' }).problems).toEqual(['MICROSOFT_APP_ID: is required when MICROSOFT_APP_PASSWORD or MICROSOFT_APP_TENANT_ID is set']);
+    expect(configErrorOf({ TEAMS_ALLOW_UNAUTHENTICATED: 'yes' }).problems).toEqual(['TEAMS_ALLOW_UNAUTHENTICATED: must be true or false']);
+  });
+
   it('gives the defaults for an empty environment', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({

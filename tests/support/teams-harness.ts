@@ -43,6 +43,8 @@ export interface TeamsHarness {
   execute(personId: string, verb: string, data: Json, opts?: { conversationId?: string; replyToId?: string; id?: string }): Json;
   installPersonal(personId: string): Json;
   installTeam(channelId?: string): Json;
+  /** Stops the bot and starts a new one on the same database, as after a crash or deploy. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -72,9 +74,12 @@ export async function teamsHarness(opts: { start?: string; env?: Record<string, 
     ...opts.env,
   });
   const log = createLogger('silent');
-  const app = buildApp(config, log, { clock: clock.now, ...(opts.authOverrides ? { teamsAuthOverrides: opts.authOverrides } : {}) });
-  const running = await startApp(app, log);
-  const url = `${running.url}api/messages`;
+  const boot = async () => {
+    const app = buildApp(config, log, { clock: clock.now, ...(opts.authOverrides ? { teamsAuthOverrides: opts.authOverrides } : {}) });
+    const running = await startApp(app, log);
+    return { app, running, url: `${running.url}api/messages` };
+  };
+  let { app, running, url } = await boot();
 
   const envelope = (personId: string, conversation: Json): Json => {
     const base = clone(sample('teams-message-personal.json').payload as Json);
@@ -97,7 +102,7 @@ export async function teamsHarness(opts: { start?: string; env?: Record<string, 
     clock,
     connector,
     async post(activity, headers = {}) {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(activity) });
+      const res = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(activity) });
       const text = await res.text();
       let body: unknown = text;
       try {
@@ -107,7 +112,7 @@ export async function teamsHarness(opts: { start?: string; env?: Record<string, 
       }
       return { status: res.status, body };
     },
-    deliver: () => app.dispatcher.deliverDue(),
+    deliver: () => h.app.dispatcher.deliverDue(),
     personalChat: (personId) => `a:chat-with-${teamsId(personId)}`,
     message(personId, text, extra = {}) {
       return { ...envelope(personId, personal(personId)), text, attachments: [{ contentType: 'text/html', content: `<p>${text}</p>` }], ...extra };
@@ -164,6 +169,12 @@ export async function teamsHarness(opts: { start?: string; env?: Record<string, 
         conversation: { ...channelConversation(channelId), name: 'DSL' },
         channelData: { ...(s.channelData as Json), settings: { selectedChannel: { id: channelId } }, channel: { id: channelId }, team: { id: '19:team-general@thread.tacv2', name: 'Safeguarding leads' }, tenant: { id: tenantId } },
       };
+    },
+    async restart() {
+      await running.stop();
+      ({ app, running, url } = await boot());
+      h.app = app;
+      h.url = url;
     },
     async close() {
       await running.stop();

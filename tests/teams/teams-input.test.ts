@@ -1,0 +1,202 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { cardProblems } from '../support/adaptive-card-check.js';
+import { cardOf, cardText } from '../support/fake-bot-connector.js';
+import { formValues } from '../../src/views/report-forms.js';
+import { example } from '../support/harness.js';
+import { dslChannel, sample, teamsHarness, type TeamsHarness } from '../support/teams-harness.js';
+import { buttonData, dslThread, fileReport, invokeText, lastSent, textTo } from './teams-flow.js';
+
+// Bad input, forged clicks, duplicates and restarts: a clear answer, nothing lost, one effect.
+let h: TeamsHarness;
+afterEach(async () => {
+  if (!h) return;
+  for (const card of h.connector.cards()) expect(cardProblems(card)).toEqual([]);
+  await h.close();
+});
+
+async function ready(): Promise<TeamsHarness> {
+  const t = await teamsHarness();
+  await t.post(t.installTeam());
+  for (const person of ['jo-patel', 'amy-clarke']) await t.post(t.installPersonal(person));
+  return t;
+}
+
+const reportCount = () => h.app.store.listReportsNotClosed().length;
+
+describe('Teams: requests that are not right', () => {
+  it('answers 400 to a body that is not JSON, or not an activity; 404 to other paths; the server keeps running', async () => {
+    h = await ready();
+    const raw = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type": "message",' });
+    expect(raw.status).toBe(400);
+    expect((await h.post({ hello: 'world' })).status).toBe(400);
+    expect((await h.post({ ...h.message('amy-clarke', 'hi'), serviceUrl: 'not a url' })).status).toBe(400);
+    expect((await fetch(h.url, { method: 'GET' })).status).toBe(404);
+    const health = await fetch(h.url.replace('api/messages', 'healthz'));
+    expect(await health.json()).toMatchObject({ ok: true, channels: ['teams'] });
+  });
+
+  it('a forged or malformed invoke gets a 4xx or a private refusal, and changes nothing', async () => {
+    h = await ready();
+    const ex = example(1);
+    const { reference } = await fileReport(h, ex.reporter, ex.report);
+    await h.deliver();
+    const thread = dslThread(h, reference);
+    const data = buttonData(thread.card, 'acknowledge');
+
+    const notExecute = h.execute('jo-patel', 'acknowledge', data);
+    (notExecute.value as { action: { type: string } }).action.type = 'Action.Submit';
+    const bad = await h.post(notExecute);
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest' } });
+
+    const otherInvoke = await h.post({ ...h.execute('jo-patel', 'acknowledge', data), name: 'task/fetch' });
+    expect(otherInvoke.status).toBe(400);
+    expect(otherInvoke.body).toMatchObject({ value: { code: 'NotSupported' } });
+
+    expect(invokeText(await h.post(h.execute('jo-patel', 'delete_everything', data)))).toMatch(/out of date or not one of mine/);
+    expect(invokeText(await h.post(h.execute('jo-patel', 'acknowledge', { reportId: 'no-such-report' })))).toBe('I cannot find that report.');
+    // A member of staff who is not a DSL, and someone not in the school file at all.
+    expect(invokeText(await h.post(h.execute('ben-hughes', 'acknowledge', data)))).toMatch(/Only the people this report was sent to/);
+    const stranger = h.execute('jo-patel', 'acknowledge', data);
+    stranger.from = { id: '29:1SomeoneElse', name: 'Jo Patel' };
+    expect(invokeText(await h.post(stranger))).toMatch(/Only the people this report was sent to/);
+
+    const report = h.app.store.findReportByReference(reference);
+    expect(report?.status).toBe('open');
+    const refusals = h.app.store.listAudit(report?.id ?? '').filter((e) => e.action === 'action.refused');
+    expect(refusals.map((e) => e.actor)).toEqual(['ben-hughes', 'teams:29:1SomeoneElse']);
+  });
+
+  it('a form with mistakes comes back as the same card with each message next to its field and the answers kept', async () => {
+    h = await ready();
+    await h.post(h.message('amy-clarke', 'report'));
+    const cardId = lastSent(h, h.personalChat('amy-clarke')).responseId ?? '';
+    await h.post(h.submit('amy-clarke', { verb: 'choose_kind', kind: 'friend_request' }, cardId));
+    const res = await h.post(h.submit('amy-clarke', { verb: 'submit_report', kind: 'friend_request', platform: 'Instagram', 'occurred.date': '2031-01-01' }, cardId));
+    expect(res.status).toBe(200);
+    const card = cardOf(h.connector.updates().at(-1)?.body) ?? {};
+    const text = cardText(card);
+    expect(text).toContain('"value":"Instagram"');
+    // The date error sits right after the date input.
+    expect(text).toMatch(/"id":"occurred.date"[^}]*"value":"2031-01-01"\}[^{]*\{"type":"TextBlock","text":"[^"]*future/i);
+    expect(reportCount()).toBe(0);
+  });
+
+  it('a report started in a team channel opens in the 1:1 chat; nothing is posted in the channel', async () => {
+    h = await ready();
+    const mention = h.channelMessage('amy-clarke', 'report');
+    const conversationId = (mention.conversation as { id: string }).id;
+    expect((await h.post(mention)).status).toBe(200);
+    expect(textTo(h, conversationId)).toBe('');
+    expect(cardText(cardOf(lastSent(h, h.personalChat('amy-clarke')).body))).toContain('What is it about?');
+    // A form submitted from a channel card (which the bot never posts) is refused, privately.
+    await h.post(h.submit('amy-clarke', { verb: 'submit_report', kind: 'something_else', description: 'x' }, '1', conversationId));
+    expect(textTo(h, conversationId)).toBe('');
+    expect(textTo(h, h.personalChat('amy-clarke'))).toContain('never in a channel');
+    expect(reportCount()).toBe(0);
+  });
+
+  it('the same activity twice, and a double click on Send, make one report and one reply', async () => {
+    h = await ready();
+    await h.post(h.message('amy-clarke', 'report'));
+    const cardId = lastSent(h, h.personalChat('amy-clarke')).responseId ?? '';
+    await h.post(h.submit('amy-clarke', { verb: 'choose_kind', kind: 'something_else' }, cardId));
+    const send = h.submit('amy-clarke', { verb: 'submit_report', kind: 'something_else', 'occurred.date': '2026-11-20', description: 'A worry about a pupil online.' }, cardId);
+    const [a, b] = await Promise.all([h.post(send), h.post(send)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(h.connector.updates().filter((u) => u.activityId === cardId && cardText(u.body).includes('Report sent'))).toHaveLength(1);
+    // A second click on the same card is a new activity: still one report.
+    await h.post({ ...send, id: 'another-activity-id' });
+    expect(reportCount()).toBe(1);
+    await h.deliver();
+    await h.deliver();
+    expect(h.connector.sent(h.personalChat('amy-clarke')).filter((c) => cardText(c.body).includes('Report received'))).toHaveLength(1);
+
+    // The same invoke twice: acknowledged once, audited once.
+    const ex = example(1);
+    const { reference } = await fileReport(h, ex.reporter, ex.report);
+    await h.deliver();
+    const thread = dslThread(h, reference);
+    const click = h.execute('jo-patel', 'acknowledge', buttonData(thread.card, 'acknowledge'), { conversationId: thread.conversationId, replyToId: thread.rootId });
+    expect(invokeText(await h.post(click))).toContain('Acknowledged');
+    expect(invokeText(await h.post(click))).toBe('Already done.');
+    const again = await h.post({ ...click, id: 'f:second-click' });
+    expect(invokeText(again)).toContain('was already acknowledged');
+    const id = h.app.store.findReportByReference(reference)?.id ?? '';
+    expect(h.app.store.listAudit(id).filter((e) => e.action === 'report.acknowledged')).toHaveLength(1);
+  });
+
+  it('typed text is escaped for Teams markdown in every card', async () => {
+    h = await ready();
+    const ex = example(1);
+    const report = { ...ex.report, platform: '**Insta** [click](https://evil.example) <at>Jo</at>' };
+    const { reference } = await fileReport(h, ex.reporter, report);
+    await h.deliver();
+    const thread = dslThread(h, reference);
+    await h.post(h.execute('jo-patel', 'view', buttonData(thread.card, 'view'), { conversationId: thread.conversationId }));
+    const details = JSON.stringify(h.connector.sent(h.personalChat('jo-patel')).map((c) => cardOf(c.body)));
+    expect(details).toContain('\\\\*\\\\*Insta\\\\*\\\\* \\\\[click\\\\]\\\\(https://evil.example\\\\) \\\\<at\\\\>Jo\\\\</at\\\\>');
+    expect(details).not.toContain('**Insta**');
+  });
+
+  it('when the Bot Connector fails, the report is kept, the retried activity finds it, and queued messages wait', async () => {
+    h = await ready();
+    const ex = example(2);
+    const chat = h.personalChat(ex.reporter);
+    await h.post(h.installPersonal(ex.reporter));
+    await h.post(h.message(ex.reporter, 'report'));
+    const cardId = lastSent(h, chat).responseId ?? '';
+    await h.post(h.submit(ex.reporter, { verb: 'choose_kind', kind: 'staff_conduct' }, cardId));
+    // 501: refused at once (the connector client retries 5xx outages itself before our outbox does).
+    h.connector.failNext = { status: 501, times: 1000 };
+    const send = h.submit(ex.reporter, { verb: 'submit_report', kind: 'staff_conduct', ...formValues('staff_conduct', ex.report) }, cardId);
+    const failed = await h.post(send);
+    expect(failed.status).toBe(500);
+    expect(JSON.stringify(failed.body)).not.toMatch(/Chris|Doyle|pupils/);
+    // Stored before any reply was attempted.
+    expect(reportCount()).toBe(1);
+    expect((await h.deliver()).sent).toBe(0);
+    expect(h.app.store.listOutbox().filter((o) => o.status === 'pending').length).toBeGreaterThan(0);
+
+    h.connector.failNext = undefined;
+    // Teams retries the same activity: the same report, now with the reply.
+    expect((await h.post(send)).status).toBe(200);
+    expect(reportCount()).toBe(1);
+    expect(cardText(cardOf(h.connector.updates().at(-1)?.body))).toContain('Report sent: SG-2026-0001');
+    h.clock.advanceMinutes(5);
+    await h.deliver();
+    expect(textTo(h, h.personalChat('alex-morgan'))).toContain('Decision needed');
+    expect(h.app.store.listOutbox().filter((o) => o.status !== 'sent')).toEqual([]);
+  });
+
+  it('conversation references survive a restart: escalations reach people who never wrote to the bot', async () => {
+    h = await ready();
+    const ex = example(5);
+    const { reference } = await fileReport(h, ex.reporter, ex.report);
+    await h.deliver();
+    const thread = dslThread(h, reference);
+    await h.restart();
+    h.connector.clear();
+    h.clock.advanceMinutes(120);
+    h.app.workflow.tick();
+    await h.deliver();
+    // The headteacher never messaged the bot: the chat is opened from the stored service address.
+    expect(h.connector.created().map((c) => JSON.stringify(c.body.members))).toContain(JSON.stringify([{ id: '29:1AlexMorgan', name: '' }]));
+    expect(textTo(h, h.personalChat('alex-morgan'))).toContain(`Escalated: ${reference}`);
+    expect(textTo(h, thread.conversationId)).toContain(`Escalated: ${reference}`);
+  });
+
+  it('with MICROSOFT_APP_ID set, a request without a valid Bot Framework token is refused with 401', async () => {
+    h = await teamsHarness({ env: { TEAMS_ALLOW_UNAUTHENTICATED: 'false', MICROSOFT_APP_ID: '00000000-0000-4000-8000-0000000000b0', MICROSOFT_APP_PASSWORD: 'not-a-real-secret' } });
+    const activity = h.message('amy-clarke', 'report');
+    expect((await h.post(activity)).status).toBe(401);
+    expect((await h.post(activity, { authorization: 'Bearer not.a.jwt' })).status).toBe(401);
+    expect(h.connector.calls).toEqual([]);
+  });
+
+  it('the samples the payloads are built on are the real shapes', () => {
+    expect(sample('teams-invoke-adaptive-card-action.json').payload).toMatchObject({ type: 'invoke', name: 'adaptiveCard/action' });
+    expect(sample('teams-action-submit.json').payload).toMatchObject({ type: 'message', value: { action: 'approveExpense' } });
+    expect(dslChannel).toBe('19:dsl@thread.tacv2');
+  });
+});
