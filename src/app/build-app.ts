@@ -11,6 +11,7 @@ import { openDatabase } from '../store/database.js';
 import { DiskEvidenceFiles } from '../store/evidence-files.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { startBackgroundLoop } from './background-loop.js';
+import { mountPublicPages } from './public-pages.js';
 import type { Logger } from './logger.js';
 import { OutboxDispatcher } from './outbox-dispatcher.js';
 
@@ -63,6 +64,7 @@ export function buildApp(
     }
   });
 
+  mountPublicPages(http);
   if (config.teams)
     mountTeams({
       http,

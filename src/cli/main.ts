@@ -14,6 +14,7 @@ import { FileProblemError } from '../files/yaml-file.js';
 import { openDatabase } from '../store/database.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { explainText } from './explain-text.js';
+import { buildTeamsPackage, teamsPackageOptionsSchema } from './teams-package.js';
 
 /** A report file for `policy explain`: the form, or { reporter, at, report }. */
 const explainFileSchema = z.union([
@@ -77,6 +78,35 @@ export function buildCli(out: (s: string) => void, setExitCode: (code: number) =
       } finally {
         db.close();
       }
+    });
+  const teams = program.command('teams').description('Microsoft Teams');
+  teams
+    .command('package')
+    .description('build the Teams app package (zip) to upload in Teams or the Teams admin centre')
+    .option('--app-id <guid>', "the bot's Microsoft App ID (default: MICROSOFT_APP_ID)")
+    .requiredOption('--domain <host>', 'the host name the bot is reached at, e.g. bot.ourschool.sch.uk')
+    .option('--manifest-id <guid>', "the app's id in Teams (default: the bot's app id)")
+    .option('--app-version <x.y.z>', 'the app version; raise it for each upload that changes the manifest')
+    .option('--website <url>', 'support page (default: https://<domain>/)')
+    .option('--privacy <url>', 'privacy page (default: https://<domain>/privacy)')
+    .option('--terms <url>', 'terms of use page (default: https://<domain>/terms)')
+    .option('--out <file>', 'where to write the zip', 'build/teams/safeguarding-bot-teams.zip')
+    .action((o: { appId?: string; domain: string; manifestId?: string; appVersion?: string; website?: string; privacy?: string; terms?: string; out: string }) => {
+      const appId = o.appId ?? loadConfig().teams?.appId;
+      if (!appId) throw new Error('--app-id: give the bot\'s Microsoft App ID, or set MICROSOFT_APP_ID');
+      const parsed = teamsPackageOptionsSchema.safeParse({
+        appId,
+        domain: o.domain,
+        manifestId: o.manifestId,
+        version: o.appVersion,
+        websiteUrl: o.website,
+        privacyUrl: o.privacy,
+        termsUrl: o.terms,
+        out: o.out,
+      });
+      if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'));
+      const { file } = buildTeamsPackage(parsed.data);
+      out(`OK: ${file} (upload it in Teams: Apps → Manage your apps → Upload an app)`);
     });
   return program;
 }
