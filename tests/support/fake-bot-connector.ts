@@ -1,3 +1,4 @@
+import { createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import type { Server } from 'node:http';
 import express from 'express';
 
@@ -36,6 +37,8 @@ export class FakeBotConnector {
   failNext: { status: number; times: number } | undefined;
   url = '';
   private server: Server | undefined;
+  /** The Bot Framework's token signing key, as the fake publishes it (OpenID metadata at /openid). */
+  private readonly signingKey: KeyObject = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   private counter = 1_763_900_000_000;
 
   async start(): Promise<string> {
@@ -87,6 +90,13 @@ export class FakeBotConnector {
       record(req, { conversationId: req.params.conversationId, activityId: req.params.activityId });
       res.json({ id: req.params.activityId });
     });
+    app.get('/openid', (_req, res) => {
+      res.json({ issuer: 'https://api.botframework.com', jwks_uri: `${this.url}keys`, id_token_signing_alg_values_supported: ['RS256'] });
+    });
+    app.get('/keys', (_req, res) => {
+      const jwk = createPublicKey(this.signingKey).export({ format: 'jwk' });
+      res.json({ keys: [{ ...jwk, kid: 'fake-bf-key', use: 'sig', endorsements: ['msteams'] }] });
+    });
     app.get('/files/:name', (req, res) => {
       record(req);
       const file = this.files.get(req.params.name);
@@ -104,6 +114,19 @@ export class FakeBotConnector {
 
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /**
+   * A Bot Framework channel token as Teams would send it (RS256, issuer
+   * https://api.botframework.com, audience the bot's app id, serviceurl claim), signed
+   * with the fake's key, or with another key to forge one.
+   */
+  token(claims: Record<string, unknown>, opts: { forged?: boolean } = {}): string {
+    const now = Math.floor(Date.now() / 1000);
+    const enc = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const body = `${enc({ alg: 'RS256', typ: 'JWT', kid: 'fake-bf-key' })}.${enc({ iss: 'https://api.botframework.com', nbf: now - 60, exp: now + 3600, ...claims })}`;
+    const key = opts.forged ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey : this.signingKey;
+    return `${body}.${sign('RSA-SHA256', Buffer.from(body), key).toString('base64url')}`;
   }
 
   private nextId(): string {

@@ -17,6 +17,8 @@ export function sample(name: string): Json {
 const clone = <T>(v: T): T => structuredClone(v);
 
 export const tenantId = '00000000-0000-4000-8000-000000000001';
+/** The bot's Microsoft App ID in the authenticated tests. */
+export const appId = '00000000-0000-4000-8000-0000000000b0';
 export const botId = '28:00000000-0000-4000-8000-0000000000b0';
 export const dslChannel = demoSchool.directory.channels.dsl.teams ?? '';
 
@@ -57,7 +59,7 @@ const nextId = () => `1763${String(++activityCounter).padStart(9, '0')}`;
  * a fake clock, and a fake Bot Connector on loopback. Activities are built on the
  * platform samples, with this school's ids and the fake connector's serviceUrl.
  */
-export async function teamsHarness(opts: { start?: string; env?: Record<string, string>; authOverrides?: Record<string, string> } = {}): Promise<TeamsHarness> {
+export async function teamsHarness(opts: { start?: string; env?: Record<string, string>; authenticated?: boolean } = {}): Promise<TeamsHarness> {
   const dir = tempDir('sgbot-teams-');
   const clock = new FakeClock(opts.start ?? monday10);
   const connector = new FakeBotConnector();
@@ -71,11 +73,14 @@ export async function teamsHarness(opts: { start?: string; env?: Record<string, 
     LOG_LEVEL: 'silent',
     BACKGROUND_INTERVAL_MS: '3600000',
     TEAMS_ALLOW_UNAUTHENTICATED: 'true',
+    ...(opts.authenticated ? { TEAMS_ALLOW_UNAUTHENTICATED: 'false', MICROSOFT_APP_ID: appId, MICROSOFT_APP_PASSWORD: 'fake-client-secret' } : {}),
     ...opts.env,
   });
+  // Authenticated: the Bot Framework's OpenID metadata is the fake connector's.
+  const authOverrides = opts.authenticated ? { ToBotFromChannelOpenIdMetadataUrl: `${serviceUrl}openid` } : undefined;
   const log = createLogger('silent');
   const boot = async () => {
-    const app = buildApp(config, log, { clock: clock.now, ...(opts.authOverrides ? { teamsAuthOverrides: opts.authOverrides } : {}) });
+    const app = buildApp(config, log, { clock: clock.now, ...(authOverrides ? { teamsAuthOverrides: authOverrides } : {}) });
     const running = await startApp(app, log);
     return { app, running, url: `${running.url}api/messages` };
   };

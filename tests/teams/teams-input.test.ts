@@ -3,7 +3,7 @@ import { cardProblems } from '../support/adaptive-card-check.js';
 import { cardOf, cardText } from '../support/fake-bot-connector.js';
 import { formValues } from '../../src/views/report-forms.js';
 import { example } from '../support/harness.js';
-import { dslChannel, sample, teamsHarness, type TeamsHarness } from '../support/teams-harness.js';
+import { appId, dslChannel, sample, teamsHarness, type TeamsHarness } from '../support/teams-harness.js';
 import { buttonData, dslThread, fileReport, invokeText, lastSent, textTo } from './teams-flow.js';
 
 // Bad input, forged clicks, duplicates and restarts: a clear answer, nothing lost, one effect.
@@ -126,6 +126,22 @@ describe('Teams: requests that are not right', () => {
     expect(h.app.store.listAudit(id).filter((e) => e.action === 'report.acknowledged')).toHaveLength(1);
   });
 
+  it('an older client clicking Acknowledge (the Action.Submit fallback) acknowledges; the answer goes to their own chat', async () => {
+    h = await ready();
+    const ex = example(1);
+    const { reference } = await fileReport(h, ex.reporter, ex.report);
+    await h.deliver();
+    const thread = dslThread(h, reference);
+    const actions = thread.card.actions as { verb: string; fallback: { data: Record<string, unknown> } }[];
+    const fallback = actions.find((a) => a.verb === 'acknowledge')?.fallback.data ?? {};
+    expect(fallback.verb).toBe('acknowledge');
+    expect((await h.post(h.submit('jo-patel', fallback, thread.rootId, thread.conversationId))).status).toBe(200);
+    expect(textTo(h, h.personalChat('jo-patel'))).toContain(`Acknowledged ${reference}`);
+    await h.deliver();
+    expect(h.connector.sent(thread.conversationId)).toEqual([]);
+    expect(cardText(cardOf(h.connector.updates().find((u) => u.activityId === thread.rootId)?.body))).toContain('Acknowledged by Jo Patel');
+  });
+
   it('typed text is escaped for Teams markdown in every card', async () => {
     h = await ready();
     const ex = example(1);
@@ -186,12 +202,22 @@ describe('Teams: requests that are not right', () => {
     expect(textTo(h, thread.conversationId)).toContain(`Escalated: ${reference}`);
   });
 
-  it('with MICROSOFT_APP_ID set, a request without a valid Bot Framework token is refused with 401', async () => {
-    h = await teamsHarness({ env: { TEAMS_ALLOW_UNAUTHENTICATED: 'false', MICROSOFT_APP_ID: '00000000-0000-4000-8000-0000000000b0', MICROSOFT_APP_PASSWORD: 'not-a-real-secret' } });
-    const activity = h.message('amy-clarke', 'report');
-    expect((await h.post(activity)).status).toBe(401);
-    expect((await h.post(activity, { authorization: 'Bearer not.a.jwt' })).status).toBe(401);
+  it('with MICROSOFT_APP_ID set, only activities with a valid Bot Framework token are accepted (401 otherwise)', async () => {
+    h = await teamsHarness({ authenticated: true });
+    const install = h.installTeam();
+    const good = h.connector.token({ aud: appId, serviceurl: install.serviceUrl });
+    const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+    expect((await h.post(install)).status).toBe(401);
+    expect((await h.post(install, bearer('not.a.jwt'))).status).toBe(401);
+    expect((await h.post(install, bearer(h.connector.token({ aud: appId, serviceurl: install.serviceUrl }, { forged: true })))).status).toBe(401);
+    expect((await h.post(install, bearer(h.connector.token({ aud: 'another-bot', serviceurl: install.serviceUrl })))).status).toBe(401);
+    expect((await h.post(install, bearer(h.connector.token({ aud: appId, serviceurl: 'https://elsewhere.example/' })))).status).toBe(401);
+    expect((await h.post(install, bearer(h.connector.token({ aud: appId, serviceurl: install.serviceUrl, exp: 1_000_000 })))).status).toBe(401);
     expect(h.connector.calls).toEqual([]);
+    // The real token: accepted, and the DSL channel's reference is stored.
+    expect((await h.post(install, bearer(good))).status).toBe(200);
+    const db = h.app.store.db;
+    expect(db.prepare("SELECT key FROM conversation_refs WHERE channel = 'teams' ORDER BY key").all()).toEqual([{ key: `channel:${dslChannel}` }, { key: 'service' }]);
   });
 
   it('the samples the payloads are built on are the real shapes', () => {

@@ -29,6 +29,7 @@ export interface TeamsChannelDeps {
 /** The least an activity must have before the adapter sees it; anything else is a 400. */
 const envelope = z.looseObject({
   type: z.string().min(1),
+  id: z.string().optional(),
   serviceUrl: z.url(),
   channelId: z.string().min(1),
   from: z.looseObject({ id: z.string().min(1) }),
@@ -61,6 +62,12 @@ export function mountTeams(d: TeamsChannelDeps): void {
     const check = envelope.safeParse(req.body);
     if (!check.success) {
       res.status(400).json({ ok: false, error: 'not a Bot Framework activity', problems: check.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+      return;
+    }
+    const authorization = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
+    if (!(await connector.authenticates(req.body as object, authorization))) {
+      d.log.warn({ activityId: check.data.id, type: check.data.type }, 'Teams: request refused: no valid Bot Framework token');
+      res.status(401).json({ ok: false, error: 'unauthorized' });
       return;
     }
     await connector.process(req, res, async (context) => {
