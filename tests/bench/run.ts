@@ -3,7 +3,9 @@
 import { performance } from 'node:perf_hooks';
 import { route } from '../../src/core/policy-engine.js';
 import { makeReportSchema } from '../../src/core/report-schemas.js';
+import { formValues } from '../../src/views/report-forms.js';
 import { example, harness } from '../support/harness.js';
+import { teamsHarness } from '../support/teams-harness.js';
 
 function measure(name: string, n: number, fn: (i: number) => void): void {
   for (let i = 0; i < Math.min(50, n); i += 1) fn(i); // warm up
@@ -53,4 +55,28 @@ try {
   console.log(`outbox rows: ${h.store.listOutbox().length}`);
 } finally {
   h.close();
+}
+
+// Teams, end to end: HTTP to /api/messages, botbuilder's CloudAdapter, core, SQLite and
+// the reply to the fake Bot Connector on loopback; then the outbox delivered to it.
+{
+  const t = await teamsHarness();
+  try {
+    await t.post(t.installTeam());
+    const ex = example(1);
+    const values = formValues('friend_request', ex.report);
+    await measureAsync('teams: "report" → kind card', 300, () => t.post(t.message('amy-clarke', 'report')));
+    await measureAsync('teams: form Send → stored, card updated', 300, (i) =>
+      t.post(t.submit('amy-clarke', { verb: 'submit_report', kind: 'friend_request', ...values }, `card-${i}`)),
+    );
+    // The Send timing includes the outbox deliveries it starts (receipt, DSL thread, notice).
+    await t.deliver();
+    console.log(`Bot Connector calls so far: ${t.connector.calls.length} (replies, card updates, new chats and threads)`);
+    const reports = t.app.store.listReportsNotClosed();
+    await measureAsync('teams: Acknowledge click (invoke) → answered', 200, (i) =>
+      t.post(t.execute('jo-patel', 'acknowledge', { reportId: reports[i]?.id ?? '' })),
+    );
+  } finally {
+    await t.close();
+  }
 }

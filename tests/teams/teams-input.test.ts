@@ -142,6 +142,36 @@ describe('Teams: requests that are not right', () => {
     expect(cardText(cardOf(h.connector.updates().find((u) => u.activityId === thread.rootId)?.body))).toContain('Acknowledged by Jo Patel');
   });
 
+  it('every other card the bot sends is valid: welcome, help, my reports, details for the DSL, the ICT technician and the reporter', async () => {
+    h = await teamsHarness();
+    await h.post(h.installTeam());
+    await h.post(h.installPersonal('amy-clarke'));
+    expect(cardText(cardOf(lastSent(h, h.personalChat('amy-clarke')).body))).toContain('I take reports of online-safety concerns');
+    await h.post(h.message('amy-clarke', 'my reports'));
+    expect(cardText(cardOf(lastSent(h, h.personalChat('amy-clarke')).body))).toContain('You have not made any reports.');
+    const ex = example(4);
+    const { reference } = await fileReport(h, ex.reporter, ex.report);
+    await h.deliver();
+    await h.post(h.message('amy-clarke', 'my reports'));
+    expect(cardText(cardOf(lastSent(h, h.personalChat('amy-clarke')).body))).toContain(reference);
+    const reportId = h.app.store.findReportByReference(reference)?.id ?? '';
+    for (const person of ['jo-patel', 'lee-evans', 'amy-clarke']) {
+      const res = await h.post(h.execute(person, 'view', { reportId }));
+      expect(invokeText(res)).toBe(`Details of ${reference} are below.`);
+    }
+    expect(textTo(h, h.personalChat('jo-patel'))).toContain('Reported by');
+    const ict = cardText(cardOf(lastSent(h, h.personalChat('lee-evans')).body));
+    expect(ict).toContain('https://video.example.com/watch?v=violent123');
+    expect(ict).not.toContain('Amy Clarke');
+    const own = cardText(cardOf(lastSent(h, h.personalChat('amy-clarke')).body));
+    expect(own).toContain(reference);
+    expect(own).not.toContain('Rules');
+    await h.post(h.message('amy-clarke', 'hello'));
+    expect(textTo(h, h.personalChat('amy-clarke'))).toContain('**my reports**');
+    await h.post(h.message('amy-clarke', 'whoami'));
+    expect(lastSent(h, h.personalChat('amy-clarke')).body.text).toBe('Your Teams id: 29:1AmyClarke');
+  });
+
   it('typed text is escaped for Teams markdown in every card', async () => {
     h = await ready();
     const ex = example(1);
