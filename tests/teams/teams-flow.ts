@@ -1,8 +1,9 @@
 import { expect } from 'vitest';
+import { cardProblems } from '../support/adaptive-card-check.js';
 import type { ReportKind } from '../../src/core/report-schemas.js';
 import { formValues } from '../../src/views/report-forms.js';
 import { cardOf, cardText, type ConnectorCall } from '../support/fake-bot-connector.js';
-import type { TeamsHarness } from '../support/teams-harness.js';
+import { teamsHarness, type TeamsHarness } from '../support/teams-harness.js';
 
 /** The message the bot sent last to a conversation. */
 export function lastSent(h: TeamsHarness, conversationId: string): ConnectorCall {
@@ -75,4 +76,20 @@ export function invokeText(res: { status: number; body: unknown }): string {
   expect(res.status).toBe(200);
   expect(body.type).toBe('application/vnd.microsoft.activity.message');
   return String(body.value);
+}
+
+/** A bot installed in the DSL team and for these people; the install traffic is cleared. */
+export async function installedBot(people: string[]): Promise<TeamsHarness> {
+  const t = await teamsHarness();
+  expect((await t.post(t.installTeam())).status).toBe(200);
+  for (const person of people) expect((await t.post(t.installPersonal(person))).status).toBe(200);
+  t.connector.clear();
+  return t;
+}
+
+/** After each test: every card the bot sent or updated is valid Adaptive Card 1.5; then stop. */
+export async function checkCardsAndClose(t: TeamsHarness | undefined): Promise<void> {
+  if (!t) return;
+  for (const card of t.connector.cards()) expect(cardProblems(card)).toEqual([]);
+  await t.close();
 }

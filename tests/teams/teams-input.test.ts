@@ -1,25 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cardProblems } from '../support/adaptive-card-check.js';
 import { cardOf, cardText } from '../support/fake-bot-connector.js';
 import { formValues } from '../../src/views/report-forms.js';
 import { example } from '../support/harness.js';
 import { appId, dslChannel, sample, teamsHarness, type TeamsHarness } from '../support/teams-harness.js';
-import { buttonData, dslThread, fileReport, invokeText, lastSent, textTo } from './teams-flow.js';
+import { buttonData, checkCardsAndClose, dslThread, fileReport, installedBot, invokeText, lastSent, textTo } from './teams-flow.js';
 
 // Bad input, forged clicks, duplicates and restarts: a clear answer, nothing lost, one effect.
 let h: TeamsHarness;
-afterEach(async () => {
-  if (!h) return;
-  for (const card of h.connector.cards()) expect(cardProblems(card)).toEqual([]);
-  await h.close();
-});
+afterEach(() => checkCardsAndClose(h));
 
-async function ready(): Promise<TeamsHarness> {
-  const t = await teamsHarness();
-  await t.post(t.installTeam());
-  for (const person of ['jo-patel', 'amy-clarke']) await t.post(t.installPersonal(person));
-  return t;
-}
+const ready = () => installedBot(['jo-patel', 'amy-clarke']);
 
 const reportCount = () => h.app.store.listReportsNotClosed().length;
 

@@ -1,29 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cardProblems } from '../support/adaptive-card-check.js';
 import { cardOf, cardText } from '../support/fake-bot-connector.js';
 import { example, tinyPng } from '../support/harness.js';
-import { dslChannel, teamsHarness, teamsId, type TeamsHarness } from '../support/teams-harness.js';
-import { buttonData, dslThread, dslThreads, fileReport, invokeText, lastSent, textTo } from './teams-flow.js';
+import { dslChannel, teamsId, type TeamsHarness } from '../support/teams-harness.js';
+import { buttonData, checkCardsAndClose, dslThread, dslThreads, fileReport, installedBot, invokeText, lastSent, textTo } from './teams-flow.js';
 
 // The seven worked examples of escalation-rules.md, end to end through Teams: activities
 // POSTed to the real botbuilder adapter at /api/messages, replies and proactive messages
 // to a fake Bot Connector on loopback, real SQLite, fake clock.
 let h: TeamsHarness;
-afterEach(async () => {
-  if (!h) return;
-  // Every card the bot sent or updated is valid Adaptive Card 1.5.
-  for (const card of h.connector.cards()) expect(cardProblems(card)).toEqual([]);
-  await h.close();
-});
+// Every card the bot sent or updated is valid Adaptive Card 1.5.
+afterEach(() => checkCardsAndClose(h));
 
-async function ready(): Promise<TeamsHarness> {
-  const t = await teamsHarness();
-  // Installed in the DSL team, and for the staff who use it.
-  expect((await t.post(t.installTeam())).status).toBe(200);
-  for (const person of ['jo-patel', 'amy-clarke', 'ben-hughes', 'chris-doyle', 'dana-frost']) expect((await t.post(t.installPersonal(person))).status).toBe(200);
-  t.connector.clear();
-  return t;
-}
+// Installed in the DSL team, and for the staff who use it.
+const ready = () => installedBot(['jo-patel', 'amy-clarke', 'ben-hughes', 'chris-doyle', 'dana-frost']);
 
 const chat = (person: string) => h.personalChat(person);
 const createdWith = (person: string) => h.connector.created().filter((c) => JSON.stringify(c.body.members ?? []).includes(teamsId(person)));
