@@ -4,7 +4,7 @@ import { kindLabels } from '../../core/report-schemas.js';
 import type { Directory } from '../../core/school.js';
 import type { Workflow } from '../../core/workflow.js';
 import type { ChannelStore } from '../../store/channel-store.js';
-import { messageCard, reportFormCard, reportKindCard } from '../../views/adaptive-cards.js';
+import { escapeTeamsMarkdown, messageCard, reportFormCard, reportKindCard } from '../../views/adaptive-cards.js';
 import { wordsForError } from '../../views/error-words.js';
 import { noticeView, reportDetailsView, submittedView } from '../../views/message-views.js';
 import { formFromValues, formView } from '../../views/report-forms.js';
@@ -255,7 +255,7 @@ export class TeamsBot {
           if (r.added) added += 1;
         } catch (err) {
           if (!(err instanceof DomainError)) this.d.log.warn({ err, reportId: target.reportId }, 'Teams: an attachment could not be stored');
-          problems.push(`${file.name ?? `Attachment ${i + 1}`}: ${wordsForError(err)}`);
+          problems.push(`${escapeTeamsMarkdown(file.name ?? `Attachment ${i + 1}`)}: ${wordsForError(err)}`);
         }
       }
     } catch (err) {
