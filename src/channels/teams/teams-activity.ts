@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { reportKinds } from '../../core/report-schemas.js';
 
 /**
  * The parts of a Bot Framework activity from Teams that the bot reads, checked with zod
@@ -41,22 +40,6 @@ export const activitySchema = z.looseObject({
     .optional(),
 });
 export type TeamsActivity = z.infer<typeof activitySchema>;
-
-const id = z.string().trim().min(1).max(100);
-
-/**
- * What a card button sends back: Action.Execute's `action.data` or Action.Submit's
- * `value`, each with the card's inputs merged in (input values are strings).
- */
-export const cardActionSchema = z.discriminatedUnion('verb', [
-  z.looseObject({ verb: z.literal('choose_kind'), kind: z.enum(reportKinds, { error: 'Please choose what kind of concern this is.' }) }),
-  z.looseObject({ verb: z.literal('submit_report'), kind: z.enum(reportKinds) }),
-  z.looseObject({ verb: z.literal('acknowledge'), reportId: id, dutyId: id.optional() }),
-  z.looseObject({ verb: z.literal('view'), reportId: id }),
-  z.looseObject({ verb: z.literal('decide'), reportId: id, dutyId: id.optional(), choice: z.string().default(''), reason: z.string().default('') }),
-  z.looseObject({ verb: z.literal('complete_task'), reportId: id, dutyId: id.optional(), action: z.string().default('') }),
-]);
-export type CardAction = z.infer<typeof cardActionSchema>;
 
 /** The value of an `adaptiveCard/action` invoke (Universal Actions). */
 export const executeValueSchema = z.looseObject({

@@ -1,21 +1,17 @@
 import type { Logger } from '../../app/logger.js';
 import { DomainError } from '../../core/errors.js';
-import { kindLabels } from '../../core/report-schemas.js';
 import type { Directory } from '../../core/school.js';
 import type { Workflow } from '../../core/workflow.js';
 import type { ChannelStore } from '../../store/channel-store.js';
 import { escapeTeamsMarkdown, messageCard, reportFormCard, reportKindCard } from '../../views/adaptive-cards.js';
-import { wordsForError } from '../../views/error-words.js';
-import { noticeView, reportDetailsView, submittedView } from '../../views/message-views.js';
-import { formFromValues, formView } from '../../views/report-forms.js';
-import { activitySchema, cardActionSchema, executeValueSchema, fileDownloadInfoSchema, type CardAction, type TeamsActivity } from './teams-activity.js';
+import type { MessageView } from '../../views/view-model.js';
+import { commandOf, Conversation, helpText, myReportsView, welcomeView, type ActionContext, type Reply } from '../conversation.js';
+import { activitySchema, executeValueSchema, fileDownloadInfoSchema, type TeamsActivity } from './teams-activity.js';
 import type { Activity, TeamsConnector, TurnContext } from './teams-connector.js';
 import type { TeamsConversations } from './teams-conversations.js';
 
 const adaptiveCardType = 'application/vnd.microsoft.card.adaptive';
 const fileInfoType = 'application/vnd.microsoft.teams.file.download.info';
-/** How long after a report its reporter can still send screenshots for it by attachment. */
-const uploadWindowMs = 24 * 60 * 60_000;
 
 export interface TeamsBotDeps {
   workflow: Workflow;
@@ -30,21 +26,6 @@ export interface TeamsBotDeps {
   kick: () => void;
 }
 
-/** How to answer the person: in the invoke response (Action.Execute) or with messages (Action.Submit, text). */
-interface Responder {
-  card(card: Record<string, unknown>, replace: boolean): Promise<void>;
-  text(text: string): Promise<void>;
-  /** A private message to this person only: their 1:1 chat with the bot. */
-  privately(activity: Partial<Activity>): Promise<void>;
-}
-
-const helpText = [
-  'I take reports of online-safety concerns and send each one to the right person.',
-  '- **report**: make a report (in this chat; nobody else sees the form)',
-  '- **my reports**: the reports you have made, and where they are',
-  '- **whoami**: your Teams id, for the school IT administrator',
-].join('\n\n');
-
 function cardMessage(card: Record<string, unknown>): Partial<Activity> {
   return { type: 'message', attachments: [{ contentType: adaptiveCardType, content: card }] };
 }
@@ -56,8 +37,11 @@ function cardMessage(card: Record<string, unknown>): Partial<Activity> {
  */
 export class TeamsBot {
   private readonly inFlight = new Set<string>();
+  private readonly conversation: Conversation;
 
-  constructor(private readonly d: TeamsBotDeps) {}
+  constructor(private readonly d: TeamsBotDeps) {
+    this.conversation = new Conversation({ ...d, channel: 'teams' });
+  }
 
   async onTurn(context: TurnContext): Promise<void> {
     const parsed = activitySchema.safeParse(context.activity);
@@ -89,17 +73,17 @@ export class TeamsBot {
       const value = executeValueSchema.safeParse(a.value);
       if (!value.success) return this.invokeError(context, 400, 'BadRequest', 'The card action is not valid.');
       const { verb, data } = value.data.action;
-      return this.cardAction(a, { ...data, verb }, this.executeResponder(context, a));
+      return this.conversation.cardAction(this.actionContext(a), { ...data, verb }, this.executeReply(context, a));
     }
     if (a.type === 'installationUpdate') {
       if (/^add/i.test(a.action ?? '') && a.conversation.conversationType === 'personal')
-        await context.sendActivity(cardMessage(messageCard(noticeView('Hello', [helpText]))));
+        await context.sendActivity(cardMessage(messageCard(welcomeView())));
       return;
     }
     if (a.type !== 'message') return; // conversationUpdate and others: the references are stored; nothing else to do
     // Action.Submit: a message with a value object and no text.
     if (a.value && typeof a.value === 'object' && !Array.isArray(a.value) && !a.text?.trim())
-      return this.cardAction(a, a.value as Record<string, unknown>, this.submitResponder(context, a));
+      return this.conversation.cardAction(this.actionContext(a), a.value as Record<string, unknown>, this.submitReply(context, a));
     const files = (a.attachments ?? []).filter((x) => x.contentType === fileInfoType || x.contentType.startsWith('image/'));
     if (files.length > 0) return this.uploads(context, a, files);
     return this.command(context, a);
@@ -108,13 +92,9 @@ export class TeamsBot {
   // ---- text commands ----
 
   private async command(context: TurnContext, a: TeamsActivity): Promise<void> {
-    const text = (a.text ?? '')
-      .replace(/<at>[^<]*<\/at>/gi, ' ')
-      .replace(/\s+/g, ' ')
-      .trim()
-      .toLowerCase();
+    const command = commandOf(a.text ?? '');
     const personal = a.conversation.conversationType === 'personal';
-    if (/^report\b/.test(text)) {
+    if (command === 'report') {
       const kindCard = cardMessage(reportKindCard());
       if (personal) {
         await context.sendActivity(kindCard);
@@ -129,103 +109,15 @@ export class TeamsBot {
       }
       return;
     }
-    if (text === 'whoami' || text === 'who am i') {
+    if (command === 'whoami') {
       const lines = [`Your Teams id: ${a.from.id}`];
       if (!personal) lines.push(`This channel's id: ${a.channelData?.channel?.id ?? a.conversation.id.split(';')[0]}`);
       await context.sendActivity({ type: 'message', textFormat: 'plain', text: lines.join('\n') });
       return;
     }
-    if (personal && /^my reports?$/.test(text)) {
-      const receipts = this.d.workflow.receipts(this.actor(a));
-      const facts = receipts.map((r) => ({ title: r.reference, value: `${r.kindLabel}: ${r.status}` }));
-      const view = noticeView(receipts.length ? 'Your reports' : 'You have not made any reports.');
-      await context.sendActivity(cardMessage(messageCard({ ...view, facts })));
-      return;
-    }
-    if (personal) await context.sendActivity({ type: 'message', text: helpText });
-  }
-
-  // ---- card buttons ----
-
-  private async cardAction(a: TeamsActivity, raw: Record<string, unknown>, reply: Responder): Promise<void> {
-    const parsed = cardActionSchema.safeParse(raw);
-    if (!parsed.success) {
-      await reply.text('That card is out of date or not one of mine. Type **report** to start again.');
-      return;
-    }
-    const action = parsed.data;
-    const actorId = this.actor(a);
-    try {
-      await this.perform(a, action, raw, actorId, reply);
-    } catch (err) {
-      if (!(err instanceof DomainError)) this.d.log.error({ err, verb: action.verb, reportId: 'reportId' in action ? action.reportId : undefined }, 'Teams: card action failed');
-      await reply.text(wordsForError(err));
-    }
-  }
-
-  private async perform(a: TeamsActivity, action: CardAction, raw: Record<string, unknown>, actorId: string, reply: Responder): Promise<void> {
-    const personal = a.conversation.conversationType === 'personal';
-    const { workflow, directory } = this.d;
-    switch (action.verb) {
-      case 'choose_kind':
-      case 'submit_report': {
-        if (!personal) {
-          await reply.text('Reports are made in your chat with me, never in a channel. Type **report** there.');
-          return;
-        }
-        if (action.verb === 'choose_kind') {
-          await reply.card(reportFormCard(formView(action.kind, directory)), true);
-          return;
-        }
-        const values = Object.fromEntries(Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === 'string'));
-        try {
-          const result = await workflow.submit({
-            reporterId: actorId,
-            form: formFromValues(action.kind, values),
-            // The same card sent twice (a double click) is one report.
-            idempotencyKey: `teams:${a.conversation.id}:${a.replyToId ?? a.id ?? ''}`,
-          });
-          this.d.refs.putUploadTarget(a.from.id, {
-            reportId: result.reportId,
-            conversationId: a.conversation.id,
-            messageId: a.replyToId,
-            createdAt: this.d.clock().toISOString(),
-          });
-          this.d.kick();
-          await reply.card(messageCard(submittedView(result, kindLabels[result.kind], result.evidenceCount)), true);
-        } catch (err) {
-          if (!(err instanceof DomainError) || err.code !== 'VALIDATION_FAILED') throw err;
-          // The same form again, with the answers kept and each message next to its field.
-          await reply.card(reportFormCard(formView(action.kind, directory, values, err.issues)), true);
-        }
-        return;
-      }
-      case 'acknowledge': {
-        const r = workflow.acknowledge({ reportId: action.reportId, actorId });
-        this.d.kick();
-        await reply.text(r.changed ? `Acknowledged ${r.reference}. The card now shows it for everyone, and the reporter is told.` : `${r.reference} was already acknowledged.`);
-        return;
-      }
-      case 'view': {
-        const v = workflow.view({ reportId: action.reportId, actorId });
-        await reply.privately(cardMessage(messageCard(reportDetailsView(v, directory, directory.timeZone))));
-        if (!personal) await reply.text('The details are in your chat with me.');
-        else await reply.text(`Details of ${v.reference} are below.`);
-        return;
-      }
-      case 'decide': {
-        const r = workflow.recordDecision({ reportId: action.reportId, actorId, choice: action.choice, reason: action.reason, ...(action.dutyId ? { dutyId: action.dutyId } : {}) });
-        this.d.kick();
-        await reply.text(r.changed ? `Decision recorded for ${r.reference}.` : `Your decision on ${r.reference} was already recorded.`);
-        return;
-      }
-      case 'complete_task': {
-        const r = workflow.completeTask({ reportId: action.reportId, actorId, action: action.action, ...(action.dutyId ? { dutyId: action.dutyId } : {}) });
-        this.d.kick();
-        await reply.text(r.changed ? `Marked as blocked: ${r.reference}. The DSL is told.` : `${r.reference} was already marked as blocked.`);
-        return;
-      }
-    }
+    if (!personal) return;
+    if (command === 'my_reports') await context.sendActivity(cardMessage(messageCard(myReportsView(this.d.workflow, this.actor(a)))));
+    else await context.sendActivity({ type: 'message', text: helpText });
   }
 
   // ---- screenshots sent as attachments ----
@@ -235,44 +127,17 @@ export class TeamsBot {
       await this.sendPrivately(a, { type: 'message', text: 'Please send screenshots for a report here, in our chat, not in a channel.' });
       return;
     }
-    const target = this.d.refs.uploadTarget(a.from.id);
-    if (!target || this.d.clock().getTime() - Date.parse(target.createdAt) > uploadWindowMs) {
-      await context.sendActivity({ type: 'message', text: 'To send screenshots, first make a report: type **report**. Then send them here.' });
-      return;
-    }
-    const actorId = this.actor(a);
-    const problems: string[] = [];
-    let added = 0;
-    let outcome: { reference: string; kind: Parameters<typeof submittedView>[0]['kind']; evidenceCount: number } | undefined;
-    try {
-      // Checked before anything is fetched: a nude-images report never takes files (G2).
-      outcome = this.d.workflow.evidenceTarget({ reportId: target.reportId, actorId });
-      for (const [i, file] of files.entries()) {
-        try {
-          const { bytes, fileName } = await this.download(a, file, i);
-          const r = await this.d.workflow.attachEvidence({ reportId: target.reportId, actorId, bytes, meta: { fileName } });
-          outcome = r;
-          if (r.added) added += 1;
-        } catch (err) {
-          if (!(err instanceof DomainError)) this.d.log.warn({ err, reportId: target.reportId }, 'Teams: an attachment could not be stored');
-          problems.push(`${escapeTeamsMarkdown(file.name ?? `Attachment ${i + 1}`)}: ${wordsForError(err)}`);
-        }
-      }
-    } catch (err) {
-      await context.sendActivity({ type: 'message', text: wordsForError(err) });
-      return;
-    }
-    this.d.kick();
-    const summary = `Added ${added} screenshot${added === 1 ? '' : 's'} to ${outcome.reference}: ${outcome.evidenceCount} attached in all.`;
-    await context.sendActivity({ type: 'message', text: [summary, ...problems].join('\n\n') });
-    if (target.messageId) {
-      const card = messageCard(submittedView({ ...outcome, guidance: [] }, kindLabels[outcome.kind], outcome.evidenceCount));
-      await context.updateActivity({ ...cardMessage(card), id: target.messageId });
-    }
+    const result = await this.conversation.uploads(
+      { actorId: this.actor(a), userId: a.from.id },
+      files.map((file, i) => ({ name: file.name ?? `screenshot-${i + 1}`, fetch: () => this.download(a, file) })),
+      escapeTeamsMarkdown,
+    );
+    await context.sendActivity({ type: 'message', text: result.text });
+    if (result.card) await context.updateActivity({ ...cardMessage(messageCard(result.card.view)), id: result.card.messageId });
   }
 
   /** Fetches an attachment: a OneDrive file by its short-lived link, a pasted image with the bot's token. */
-  private async download(a: TeamsActivity, file: NonNullable<TeamsActivity['attachments']>[number], index: number): Promise<{ bytes: Uint8Array; fileName: string }> {
+  private async download(a: TeamsActivity, file: NonNullable<TeamsActivity['attachments']>[number]): Promise<Uint8Array> {
     let url: URL;
     const headers: Record<string, string> = {};
     if (file.contentType === fileInfoType) {
@@ -300,7 +165,7 @@ export class TeamsBot {
       if (size > this.d.maxEvidenceBytes) throw new DomainError('EVIDENCE_TOO_LARGE', 'the file is too large');
       chunks.push(chunk);
     }
-    return { bytes: Buffer.concat(chunks), fileName: (file.name ?? `screenshot-${index + 1}`).slice(0, 255) };
+    return Buffer.concat(chunks);
   }
 
   // ---- answering ----
@@ -318,30 +183,50 @@ export class TeamsBot {
     await this.d.connector.send(chat.serviceUrl, chat.conversationId, activity);
   }
 
-  private executeResponder(context: TurnContext, a: TeamsActivity): Responder {
+  private actionContext(a: TeamsActivity): ActionContext {
     return {
-      card: (card) => this.invokeResponse(context, 200, { statusCode: 200, type: adaptiveCardType, value: card }),
+      actorId: this.actor(a),
+      userId: a.from.id,
+      personal: a.conversation.conversationType === 'personal',
+      conversationId: a.conversation.id,
+      cardId: a.replyToId,
+      eventId: a.id,
+    };
+  }
+
+  /** Action.Execute: the answer goes in the invoke response. */
+  private executeReply(context: TurnContext, a: TeamsActivity): Reply {
+    const card = (c: Record<string, unknown>) => this.invokeResponse(context, 200, { statusCode: 200, type: adaptiveCardType, value: c });
+    return {
+      kinds: () => card(reportKindCard()),
+      form: (view) => card(reportFormCard(view)),
+      message: (view) => card(messageCard(view)),
       text: (text) => this.invokeMessage(context, text),
-      privately: async (activity) => {
+      privately: async (view) => {
+        const activity = cardMessage(messageCard(view));
         if (a.conversation.conversationType === 'personal') await context.sendActivity(activity);
         else await this.sendPrivately(a, activity);
       },
     };
   }
 
-  private submitResponder(context: TurnContext, a: TeamsActivity): Responder {
+  /** Action.Submit: answered with messages, the clicked card replaced in place where it helps. */
+  private submitReply(context: TurnContext, a: TeamsActivity): Reply {
     const personal = a.conversation.conversationType === 'personal';
     const send = async (activity: Partial<Activity>) => {
       if (personal) await context.sendActivity(activity);
       else await this.sendPrivately(a, activity); // an answer to one person is never posted in a channel
     };
+    const card = async (c: Record<string, unknown>, replace: boolean) => {
+      if (replace && personal && a.replyToId) await context.updateActivity({ ...cardMessage(c), id: a.replyToId });
+      else await send(cardMessage(c));
+    };
     return {
-      card: async (card, replace) => {
-        if (replace && personal && a.replyToId) await context.updateActivity({ ...cardMessage(card), id: a.replyToId });
-        else await send(cardMessage(card));
-      },
+      kinds: () => card(reportKindCard(), false),
+      form: (view, replace) => card(reportFormCard(view), replace),
+      message: (view: MessageView, replace) => card(messageCard(view), replace),
       text: (text) => send({ type: 'message', text }),
-      privately: send,
+      privately: (view) => send(cardMessage(messageCard(view))),
     };
   }
 

@@ -2,17 +2,13 @@ import type { ChannelDeliverer } from '../../app/outbox-dispatcher.js';
 import { PermanentDeliveryError } from '../../app/outbox-dispatcher.js';
 import type { OutboxItem } from '../../core/ports.js';
 import type { Directory } from '../../core/school.js';
-import type { ChannelStore, MessageRef } from '../../store/channel-store.js';
+import type { ChannelStore } from '../../store/channel-store.js';
+import { cardsToReplace, rememberSent } from '../card-updates.js';
 import { messageCard } from '../../views/adaptive-cards.js';
 import { messageView } from '../../views/message-views.js';
 import type { MessageView } from '../../views/view-model.js';
 import type { Activity, TeamsConnector } from './teams-connector.js';
 import { TeamsConversations } from './teams-conversations.js';
-
-/** Messages that report a step done: they replace the cards that asked for it, rather than adding one. */
-const statusTypes = new Set(['report.acknowledged', 'decision.recorded', 'task.completed', 'report.closed']);
-/** Cards with buttons that a status message makes out of date. */
-const actionTypes = new Set(['report.for_acknowledgement', 'ack.reminder', 'report.escalated', 'decision.requested', 'task.assigned', 'report.notice']);
 
 export function cardActivity(view: MessageView): Partial<Activity> {
   return {
@@ -41,37 +37,16 @@ export class TeamsDeliverer implements ChannelDeliverer {
 
   async deliver(item: OutboxItem): Promise<void> {
     if (item.reportId && this.refs.messageForOutbox(item.id)) return; // sent before a crash; not twice
-    const view = messageView(item, this.directory.timeZone);
-    const activity = cardActivity(view);
-    const reportId = item.reportId ?? '';
-    const dutyId = typeof item.payload.dutyId === 'string' ? item.payload.dutyId : undefined;
-
-    if (statusTypes.has(item.messageType) && reportId) {
-      const ofThisStep = (m: MessageRef) => actionTypes.has(m.messageType) && (dutyId ? m.dutyId === dutyId : m.recipientId === item.recipientId);
-      let earlier = this.refs.messages(reportId, item.recipientId).filter(ofThisStep);
-      // When the step's card is in the DSL channel, the reminders and escalations sent to
-      // people's chats about it are updated too: the step shows as done everywhere.
-      if (item.recipientType === 'dsl_channel' && earlier.length > 0) earlier = this.refs.reportMessages(reportId).filter(ofThisStep);
-      if (earlier.length > 0) {
-        const service = this.conversations.service();
-        if (!service) throw new Error('no Teams service address is known yet');
-        for (const m of earlier) await this.connector.update(service.serviceUrl, m.conversationId, m.messageId, activity);
-        return;
-      }
+    const activity = cardActivity(messageView(item, this.directory.timeZone));
+    const earlier = cardsToReplace(item, this.refs);
+    if (earlier.length > 0) {
+      const service = this.conversations.service();
+      if (!service) throw new Error('no Teams service address is known yet');
+      for (const m of earlier) await this.connector.update(service.serviceUrl, m.conversationId, m.messageId, activity);
+      return;
     }
-
-    const sent = item.recipientType === 'dsl_channel' ? await this.toDslChannel(reportId, activity) : await this.toPerson(item.recipientId, activity);
-    if (reportId)
-      this.refs.putMessage({
-        reportId,
-        recipientId: item.recipientId,
-        dutyId,
-        messageType: item.messageType,
-        conversationId: sent.conversationId,
-        messageId: sent.activityId,
-        outboxId: item.id,
-        createdAt: this.clock().toISOString(),
-      });
+    const sent = item.recipientType === 'dsl_channel' ? await this.toDslChannel(item.reportId ?? '', activity) : await this.toPerson(item.recipientId, activity);
+    rememberSent(this.refs, item, { conversationId: sent.conversationId, messageId: sent.activityId }, this.clock());
   }
 
   private async toDslChannel(reportId: string, activity: Partial<Activity>) {

@@ -1,0 +1,37 @@
+import type { OutboxItem } from '../core/ports.js';
+import type { ChannelStore, MessageRef } from '../store/channel-store.js';
+
+/** Messages that report a step done: they replace the cards that asked for it, rather than adding one. */
+const statusTypes = new Set(['report.acknowledged', 'decision.recorded', 'task.completed', 'report.closed']);
+/** Cards with buttons that a status message makes out of date. */
+const actionTypes = new Set(['report.for_acknowledgement', 'ack.reminder', 'report.escalated', 'decision.requested', 'task.assigned', 'report.notice']);
+
+/**
+ * The earlier cards a queued message replaces in place, in any channel: a step done
+ * (acknowledged, decided, blocked, closed) updates the cards that asked for that step,
+ * for everyone. When the step's card is in the DSL channel, the reminders and
+ * escalations sent to people's chats about it are updated too. Empty: send it as new.
+ */
+export function cardsToReplace(item: OutboxItem, refs: ChannelStore): MessageRef[] {
+  if (!statusTypes.has(item.messageType) || !item.reportId) return [];
+  const dutyId = typeof item.payload.dutyId === 'string' ? item.payload.dutyId : undefined;
+  const ofThisStep = (m: MessageRef) => actionTypes.has(m.messageType) && (dutyId ? m.dutyId === dutyId : m.recipientId === item.recipientId);
+  const own = refs.messages(item.reportId, item.recipientId).filter(ofThisStep);
+  if (item.recipientType === 'dsl_channel' && own.length > 0) return refs.reportMessages(item.reportId).filter(ofThisStep);
+  return own;
+}
+
+/** Remembers a message sent for an outbox item, so it can be updated, and is never sent twice. */
+export function rememberSent(refs: ChannelStore, item: OutboxItem, sent: { conversationId: string; messageId: string }, at: Date): void {
+  if (!item.reportId) return;
+  refs.putMessage({
+    reportId: item.reportId,
+    recipientId: item.recipientId,
+    dutyId: typeof item.payload.dutyId === 'string' ? item.payload.dutyId : undefined,
+    messageType: item.messageType,
+    conversationId: sent.conversationId,
+    messageId: sent.messageId,
+    outboxId: item.id,
+    createdAt: at.toISOString(),
+  });
+}
