@@ -19,6 +19,10 @@ const envSchema = z.object({
   MICROSOFT_APP_PASSWORD: z.string().min(1).optional(),
   MICROSOFT_APP_TENANT_ID: z.string().trim().min(1).optional(),
   TEAMS_ALLOW_UNAUTHENTICATED: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
+  // Slack's secrets: read here only to know whether Slack is configured (the sandbox is off then).
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_BOT_TOKEN: z.string().min(1).optional(),
+  SANDBOX: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
 });
 
 /** Microsoft Teams: on when an app id is set, or (local only) when unauthenticated activities are allowed. */
@@ -44,6 +48,8 @@ export interface Config {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   backgroundIntervalMs: number;
   teams?: TeamsConfig;
+  /** The local sandbox: on when no Slack or Teams credentials are set, or with SANDBOX=true. */
+  sandbox: boolean;
 }
 
 export class ConfigError extends Error {
@@ -66,17 +72,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = result.data;
   const allowUnauthenticated = e.TEAMS_ALLOW_UNAUTHENTICATED === 'true';
   const teamsOn = e.MICROSOFT_APP_ID !== undefined || allowUnauthenticated;
+  const sandbox = sandboxOn(present);
   return {
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
     schoolConfig: e.SCHOOL_CONFIG ?? 'data/school.yaml',
     schoolConfigExplicit: e.SCHOOL_CONFIG !== undefined,
-    databasePath: e.DATABASE_PATH,
-    evidenceDir: e.EVIDENCE_DIR,
+    // The sandbox keeps its own files, so demo data never mixes with a school's records.
+    databasePath: present.DATABASE_PATH ? e.DATABASE_PATH : sandbox ? 'data/sandbox.db' : e.DATABASE_PATH,
+    evidenceDir: present.EVIDENCE_DIR ? e.EVIDENCE_DIR : sandbox ? 'data/sandbox-evidence' : e.EVIDENCE_DIR,
     evidenceMaxBytes: e.EVIDENCE_MAX_BYTES,
     logLevel: e.LOG_LEVEL,
     backgroundIntervalMs: e.BACKGROUND_INTERVAL_MS,
+    sandbox,
     ...(teamsOn
       ? {
           teams: {
@@ -90,9 +99,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
+/** Credentials for Slack or Teams: with none, the bot runs the sandbox. */
+function sandboxOn(env: Record<string, string | undefined>): boolean {
+  if (env.SANDBOX === 'true') return true;
+  if (env.SANDBOX === 'false') return false;
+  return !env.MICROSOFT_APP_ID?.trim() && !env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET;
+}
+
 /** Problems that involve more than one variable; checked even when single ones fail. */
 function crossChecks(env: Record<string, string | undefined>): string[] {
   const problems: string[] = [];
+  if (env.NODE_ENV === 'production' && sandboxOn(env))
+    problems.push(
+      env.SANDBOX === 'true'
+        ? 'SANDBOX: must not be true with NODE_ENV=production (anyone who can reach the sandbox can act as anyone)'
+        : 'NODE_ENV=production needs Teams or Slack credentials (MICROSOFT_APP_ID, or SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET): without them the bot would run the local sandbox, which production refuses',
+    );
   const allowUnauthenticated = env.TEAMS_ALLOW_UNAUTHENTICATED === 'true';
   const appId = env.MICROSOFT_APP_ID?.trim();
   if (allowUnauthenticated && env.NODE_ENV === 'production')

@@ -21,6 +21,17 @@ async function main(): Promise<void> {
     const running = await startApp(app, log);
     log.info({ url: running.url, school: app.school.config.school.name, database: config.databasePath }, 'safeguarding-bot is running');
     console.log(`safeguarding-bot is running at ${running.url} (health: ${running.url}healthz)`);
+    if (config.sandbox) {
+      const local = ['127.0.0.1', 'localhost', '::1'].includes(config.host);
+      const page = local ? running.url.replace(/\/\/(127\.0\.0\.1|\[::1\])/, '//localhost') : running.url;
+      console.log(`Sandbox: open ${page} in a browser and choose who you are. Data goes to ${config.databasePath}.`);
+      console.log(
+        local
+          ? `The sandbox listens on ${config.host} only: no other computer can reach it.`
+          : `WARNING: the sandbox listens on ${config.host}: anyone who can reach it can act as anyone in the school file. Use HOST=127.0.0.1 unless you mean this.`,
+      );
+    }
+    if (config.teams) console.log(`Microsoft Teams: POST ${running.url}api/messages${config.teams.appId ? '' : ' (unauthenticated: local testing only)'}`);
     const shutdown = (signal: string) => {
       log.info({ signal }, 'stopping');
       running.stop().then(

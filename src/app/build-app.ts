@@ -1,5 +1,7 @@
 import type { Server } from 'node:http';
 import express, { type ErrorRequestHandler, type Express } from 'express';
+import { SandboxClock } from '../channels/sandbox/sandbox-clock.js';
+import { mountSandbox } from '../channels/sandbox/sandbox-channel.js';
 import { mountTeams } from '../channels/teams/teams-channel.js';
 import type { AuthOverrides } from '../channels/teams/teams-connector.js';
 import type { Config } from '../config.js';
@@ -38,7 +40,9 @@ export function buildApp(
   log: Logger,
   opts: { clock?: Clock; channels?: DeliveryChannel[]; teamsAuthOverrides?: AuthOverrides } = {},
 ): App {
-  const clock = opts.clock ?? (() => new Date());
+  // The sandbox's clock can skip ahead; everything else reads the time as it is.
+  const sandboxClock = config.sandbox ? new SandboxClock(opts.clock) : undefined;
+  const clock = sandboxClock?.now ?? opts.clock ?? (() => new Date());
   const school = loadSchool(chooseSchoolFile(config, log));
   const db = openDatabase(config.databasePath);
   const store = new SqliteStore(db);
@@ -64,7 +68,20 @@ export function buildApp(
     }
   });
 
-  mountPublicPages(http);
+  mountPublicPages(http, { home: !config.sandbox });
+  if (sandboxClock)
+    mountSandbox({
+      http,
+      db,
+      workflow,
+      directory: school.directory,
+      dispatcher,
+      clock: sandboxClock,
+      log,
+      maxEvidenceBytes: config.evidenceMaxBytes,
+      schoolName: school.config.school.name,
+      databasePath: config.databasePath,
+    });
   if (config.teams)
     mountTeams({
       http,
@@ -94,7 +111,7 @@ export function buildApp(
 
 /** The channels this configuration runs: each one queues and delivers its own messages. */
 export function enabledChannels(config: Config): DeliveryChannel[] {
-  return config.teams ? ['teams'] : [];
+  return [...(config.teams ? (['teams'] as const) : []), ...(config.sandbox ? (['sandbox'] as const) : [])];
 }
 
 /** Bad JSON, a body too large: a 4xx with a short reason, never a stack trace. */

@@ -24,6 +24,8 @@ const pages: Record<string, string> = {
   ]),
 };
 
-export function mountPublicPages(http: Express): void {
-  for (const [route, html] of Object.entries(pages)) http.get(route, (_req, res) => void res.type('html').send(html));
+/** The pages; `home: false` leaves / to the sandbox. */
+export function mountPublicPages(http: Express, opts: { home: boolean }): void {
+  for (const [route, html] of Object.entries(pages))
+    if (route !== '/' || opts.home) http.get(route, (_req, res) => void res.type('html').send(html));
 }

@@ -68,14 +68,23 @@ export const cardActionSchema = z.discriminatedUnion('verb', [
 ]);
 export type CardAction = z.infer<typeof cardActionSchema>;
 
+const helpLines = [
+  ['report', 'make a report (in this chat; nobody else sees the form)'],
+  ['my reports', 'the reports you have made, and where they are'],
+  ['whoami', 'your id, for the school IT administrator'],
+] as const;
+
+/** Help as a text message (Markdown). */
 export const helpText = [
   'I take reports of online-safety concerns and send each one to the right person.',
-  '- **report**: make a report (in this chat; nobody else sees the form)',
-  '- **my reports**: the reports you have made, and where they are',
-  '- **whoami**: your id, for the school IT administrator',
+  ...helpLines.map(([command, what]) => `- **${command}**: ${what}`),
 ].join('\n\n');
 
-export const welcomeView = (): MessageView => noticeView('Hello', [helpText]);
+/** Help as a card: plain text, since cards escape Markdown. */
+export const welcomeView = (): MessageView => ({
+  ...noticeView('Hello', ['I take reports of online-safety concerns and send each one to the right person, and only to them. Type one of the words above.']),
+  facts: helpLines.map(([command, what]) => ({ title: command, value: what })),
+});
 
 /** How long after a report its reporter can still send screenshots for it. */
 const uploadWindowMs = 24 * 60 * 60_000;

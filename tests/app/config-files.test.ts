@@ -99,8 +99,9 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       schoolConfig: 'data/school.yaml',
       schoolConfigExplicit: false,
-      databasePath: 'data/safeguarding.db',
-      evidenceDir: 'data/evidence',
+      databasePath: 'data/sandbox.db',
+      evidenceDir: 'data/sandbox-evidence',
+      sandbox: true,
       evidenceMaxBytes: 10 * 1024 * 1024,
       logLevel: 'info',
       nodeEnv: 'development',
@@ -153,8 +154,28 @@ describe('loadConfig', () => {
     expect(config.schoolConfig).toBe('data/school.yaml');
     expect(config.schoolConfigExplicit).toBe(false);
     expect(config.logLevel).toBe('info');
-    expect(config.databasePath).toBe('data/safeguarding.db');
+    expect(config.databasePath).toBe('data/sandbox.db');
     expect(config.evidenceMaxBytes).toBe(10 * 1024 * 1024);
+  });
+
+  it('runs the sandbox when no Slack or Teams credentials are set, or with SANDBOX=true, with its own files', () => {
+    expect(loadConfig({})).toMatchObject({ sandbox: true, databasePath: 'data/sandbox.db', evidenceDir: 'data/sandbox-evidence' });
+    const teams = { MICROSOFT_APP_ID: 'app', MICROSOFT_APP_PASSWORD: 'secret' };
+    expect(loadConfig(teams)).toMatchObject({ sandbox: false, databasePath: 'data/safeguarding.db', evidenceDir: 'data/evidence' });
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }).sandbox).toBe(false);
+    expect(loadConfig({ ...teams, SANDBOX: 'true' }).sandbox).toBe(true);
+    expect(loadConfig({ SANDBOX: 'false' })).toMatchObject({ sandbox: false, databasePath: 'data/safeguarding.db' });
+    expect(loadConfig({ DATABASE_PATH: 'x.db' }).databasePath).toBe('x.db');
+    // The local Teams test mode is not a credential: the sandbox runs beside it.
+    expect(loadConfig({ TEAMS_ALLOW_UNAUTHENTICATED: 'true' }).sandbox).toBe(true);
+  });
+
+  it('refuses the sandbox in production', () => {
+    expect(configErrorOf({ NODE_ENV: 'production', SANDBOX: 'true', MICROSOFT_APP_ID: 'a', MICROSOFT_APP_PASSWORD: 'b' }).problems).toEqual([
+      'SANDBOX: must not be true with NODE_ENV=production (anyone who can reach the sandbox can act as anyone)',
+    ]);
+    expect(configErrorOf({ NODE_ENV: 'production' }).problems[0]).toMatch(/^NODE_ENV=production needs Teams or Slack credentials/);
+    expect(loadConfig({ NODE_ENV: 'production', MICROSOFT_APP_ID: 'a', MICROSOFT_APP_PASSWORD: 'b' }).sandbox).toBe(false);
   });
 });
 

@@ -75,7 +75,7 @@ describe('the HTTP server in process', () => {
     expect(health.headers.get('content-type')).toMatch(/^application\/json/);
     expect(health.headers.get('x-powered-by')).toBeNull();
     const body = (await health.json()) as { ok: boolean; school: string; channels: unknown[] };
-    expect(body).toEqual({ ok: true, school: 'Example Primary School', channels: [] });
+    expect(body).toEqual({ ok: true, school: 'Example Primary School', channels: ['sandbox'] });
 
     const missing = await fetch(`${running.url}no-such-page`);
     expect(missing.status).toBe(404);

@@ -73,6 +73,7 @@ export async function teamsHarness(opts: { start?: string; env?: Record<string, 
     LOG_LEVEL: 'silent',
     BACKGROUND_INTERVAL_MS: '3600000',
     TEAMS_ALLOW_UNAUTHENTICATED: 'true',
+    SANDBOX: 'false',
     ...(opts.authenticated ? { TEAMS_ALLOW_UNAUTHENTICATED: 'false', MICROSOFT_APP_ID: appId, MICROSOFT_APP_PASSWORD: 'fake-client-secret' } : {}),
     ...opts.env,
   });

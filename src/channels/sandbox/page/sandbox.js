@@ -1,0 +1,200 @@
+// The sandbox page: shows what one person sees (their chat with the bot and, if they
+// are in it, the DSL channel) and sends their clicks to the real bot. Cards are the
+// bot's own Adaptive Cards, drawn by Microsoft's adaptivecards renderer.
+/* global AdaptiveCards */
+'use strict';
+
+const api = (path, options = {}) =>
+  fetch(`/sandbox/api/${path}`, { headers: { 'content-type': 'application/json' }, ...options }).then(async (res) => {
+    const body = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error((body.problems || [res.statusText]).join('; '));
+    return body;
+  });
+
+const state = { as: localStorage.getItem('sandbox.as') || '', rendered: new Map(), people: [] };
+const $ = (id) => document.getElementById(id);
+
+const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+/** The bot's text uses a little Markdown (bold) and escapes typed text with backslashes. */
+function markdown(text) {
+  const unescaped = [];
+  const marked = text.replace(/\\(.)/g, (_m, c) => `\u0000${unescaped.push(c) - 1}\u0000`);
+  return escapeHtml(marked)
+    .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
+    .replace(/\u0000(\d+)\u0000/g, (_m, i) => escapeHtml(unescaped[Number(i)]));
+}
+
+AdaptiveCards.AdaptiveCard.onProcessMarkdown = (text, result) => {
+  result.outputHtml = markdown(text);
+  result.didProcess = true;
+};
+
+function notice(text) {
+  const el = $('notice');
+  el.innerHTML = markdown(text);
+  el.hidden = false;
+  clearTimeout(notice.timer);
+  notice.timer = setTimeout(() => (el.hidden = true), 6000);
+}
+
+function renderCard(card, conversationId, messageId) {
+  const adaptive = new AdaptiveCards.AdaptiveCard();
+  adaptive.onExecuteAction = async (action) => {
+    // Action.Execute and its Action.Submit fallback: the data with the card's inputs.
+    const data = { ...(action.data || {}) };
+    if (action.verb) data.verb = action.verb;
+    try {
+      const result = await api('action', { method: 'POST', body: JSON.stringify({ as: state.as, conversation: conversationId, messageId, data }) });
+      if (result.notices && result.notices.length) notice(result.notices.join('\n'));
+    } catch (err) {
+      notice(String(err.message || err));
+    }
+    await refresh();
+  };
+  adaptive.parse(card);
+  return adaptive.render();
+}
+
+function renderMessage(m, conversationId) {
+  const el = document.createElement('div');
+  el.className = `message${m.fromBot ? '' : ' mine'}`;
+  el.dataset.messageId = String(m.id);
+  const meta = document.createElement('div');
+  meta.className = 'meta';
+  meta.textContent = `${m.author} · ${m.at}`;
+  el.append(meta);
+  if (m.card) {
+    const card = document.createElement('div');
+    card.className = 'card';
+    card.append(renderCard(m.card, conversationId, m.id));
+    el.append(card);
+  } else {
+    const bubble = document.createElement('div');
+    bubble.className = 'bubble';
+    bubble.innerHTML = markdown(m.text || '');
+    el.append(bubble);
+  }
+  return el;
+}
+
+function chatTools() {
+  const form = $('chat-tools').content.firstElementChild.cloneNode(true);
+  const say = (text) => api('say', { method: 'POST', body: JSON.stringify({ as: state.as, text }) }).then(refresh, (e) => notice(e.message));
+  form.querySelector('.report').addEventListener('click', () => say('report'));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const input = form.querySelector('input[type=text]');
+    if (input.value.trim()) say(input.value.trim());
+    input.value = '';
+  });
+  form.querySelector('input[type=file]').addEventListener('change', async (e) => {
+    for (const file of e.target.files) {
+      try {
+        const res = await fetch(`/sandbox/api/upload?as=${encodeURIComponent(state.as)}&name=${encodeURIComponent(file.name)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/octet-stream' },
+          body: file,
+        });
+        const body = await res.json().catch(() => ({}));
+        if (!res.ok) throw new Error((body.problems || [res.statusText]).join('; '));
+      } catch (err) {
+        notice(String(err.message || err));
+      }
+    }
+    e.target.value = '';
+    await refresh();
+  });
+  return form;
+}
+
+/** Draws the conversations; a card is drawn again only when it changed, so typing in a form is never lost. */
+function draw(conversations) {
+  const root = $('conversations');
+  const seen = new Set();
+  for (const c of conversations) {
+    seen.add(c.id);
+    let section = root.querySelector(`[data-conversation="${c.id}"]`);
+    if (!section) {
+      section = document.createElement('section');
+      section.className = 'conversation';
+      section.dataset.conversation = c.id;
+      section.setAttribute('aria-label', c.title);
+      const h = document.createElement('h2');
+      h.textContent = c.id === 'dsl' ? `# ${c.title}` : c.title;
+      const list = document.createElement('div');
+      list.className = 'messages';
+      section.append(h, list);
+      if (c.id === 'chat') section.append(chatTools());
+      root.append(section);
+    }
+    const list = section.querySelector('.messages');
+    let grew = false;
+    for (const m of c.messages) {
+      const key = `${c.id}:${m.id}`;
+      const existing = list.querySelector(`[data-message-id="${m.id}"]`);
+      if (existing && state.rendered.get(key) === m.version) continue;
+      const el = renderMessage(m, c.id);
+      if (existing) existing.replaceWith(el);
+      else {
+        list.append(el);
+        grew = true;
+      }
+      state.rendered.set(key, m.version);
+    }
+    if (c.messages.length === 0 && !list.querySelector('.empty')) {
+      const empty = document.createElement('p');
+      empty.className = 'empty';
+      empty.textContent = c.id === 'dsl' ? 'Nothing in the DSL channel yet.' : 'No messages yet.';
+      list.append(empty);
+    } else if (c.messages.length > 0) list.querySelector('.empty')?.remove();
+    if (grew) list.scrollTop = list.scrollHeight;
+  }
+  for (const section of root.querySelectorAll('[data-conversation]')) if (!seen.has(section.dataset.conversation)) section.remove();
+}
+
+async function refresh() {
+  if (!state.as) return;
+  try {
+    const s = await api(`state?as=${encodeURIComponent(state.as)}`);
+    $('clock').textContent = s.clock;
+    draw(s.conversations);
+  } catch (err) {
+    notice(String(err.message || err));
+  }
+}
+
+function choose(personId) {
+  state.as = personId;
+  localStorage.setItem('sandbox.as', personId);
+  state.rendered.clear();
+  $('conversations').replaceChildren();
+  const p = state.people.find((x) => x.id === personId);
+  $('roles').textContent = p ? p.roles.join(', ') : '';
+  api('welcome', { method: 'POST', body: JSON.stringify({ as: personId }) }).then(refresh, (e) => notice(e.message));
+}
+
+async function start() {
+  const { people, school, database } = await api('people');
+  state.people = people;
+  $('where').textContent = `${school}: everything here runs on this computer, through the real bot, and is kept in ${database}.`;
+  const select = $('person');
+  for (const p of people) {
+    const option = document.createElement('option');
+    option.value = p.id;
+    option.textContent = `${p.name} (${p.roles.join(', ')})`;
+    select.append(option);
+  }
+  if (!people.some((p) => p.id === state.as)) state.as = people[0]?.id || '';
+  select.value = state.as;
+  select.addEventListener('change', () => choose(select.value));
+  for (const button of document.querySelectorAll('.skips button')) {
+    button.addEventListener('click', async () => {
+      await api('clock', { method: 'POST', body: JSON.stringify({ minutes: Number(button.dataset.minutes), working: button.dataset.working === 'true' }) }).catch((e) => notice(e.message));
+      await refresh();
+    });
+  }
+  choose(state.as);
+  setInterval(refresh, 2000);
+}
+
+start().catch((err) => notice(String(err.message || err)));

@@ -1,0 +1,217 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type Express, type Response } from 'express';
+import { z } from 'zod';
+import type { ChannelDeliverer, OutboxDispatcher } from '../../app/outbox-dispatcher.js';
+import type { Logger } from '../../app/logger.js';
+import type { OutboxItem } from '../../core/ports.js';
+import type { Directory } from '../../core/school.js';
+import { addWorkingMinutes, formatLocal } from '../../core/working-time.js';
+import type { Workflow } from '../../core/workflow.js';
+import { ChannelStore } from '../../store/channel-store.js';
+import type { SqliteDatabase } from '../../store/database.js';
+import { SandboxStore, type SandboxMessage } from '../../store/sandbox-store.js';
+import { messageCard, reportFormCard, reportKindCard } from '../../views/adaptive-cards.js';
+import { messageView } from '../../views/message-views.js';
+import type { MessageView } from '../../views/view-model.js';
+import { cardsToReplace, rememberSent } from '../card-updates.js';
+import { commandOf, Conversation, helpText, myReportsView, welcomeView, type Reply } from '../conversation.js';
+import type { SandboxClock } from './sandbox-clock.js';
+
+const pageDir = fileURLToPath(new URL('./page/', import.meta.url));
+const adaptiveCardsDist = path.dirname(createRequire(import.meta.url).resolve('adaptivecards/dist/adaptivecards.min.js'));
+
+export interface SandboxDeps {
+  http: Express;
+  db: SqliteDatabase;
+  workflow: Workflow;
+  directory: Directory;
+  dispatcher: OutboxDispatcher;
+  clock: SandboxClock;
+  log: Logger;
+  maxEvidenceBytes: number;
+  schoolName: string;
+  databasePath: string;
+}
+
+const roleLabels: Record<string, string> = {
+  dsl: 'DSL',
+  deputy_dsl: 'Deputy DSL',
+  headteacher: 'Headteacher',
+  chair_of_governors: 'Chair of governors',
+  ict_technician: 'ICT technician',
+  reputation_lead: 'Reputation lead',
+  staff: 'Staff',
+};
+
+const chatOf = (personId: string) => `chat:${personId}`;
+const dsl = 'dsl';
+
+/**
+ * The local sandbox: the whole bot on one machine, with no Slack or Teams. A page at /
+ * where a person picks who they are and sees their chat with the bot and, if they are
+ * in it, the DSL channel, with the same Adaptive Cards Teams gets. Every click goes
+ * through the real core, store, outbox and timers; the sandbox's only extra is a clock
+ * that can skip ahead.
+ */
+export function mountSandbox(d: SandboxDeps): void {
+  const refs = new ChannelStore(d.db, 'sandbox');
+  const messages = new SandboxStore(d.db);
+  const now = () => d.clock.now();
+  d.clock.load(refs);
+  const conversation = new Conversation({
+    channel: 'sandbox',
+    workflow: d.workflow,
+    directory: d.directory,
+    refs,
+    clock: now,
+    log: d.log,
+    kick: () => d.dispatcher.kick(),
+  });
+
+  const deliverer: ChannelDeliverer = {
+    channel: 'sandbox',
+    async deliver(item: OutboxItem) {
+      if (item.reportId && refs.messageForOutbox(item.id)) return;
+      const card = messageCard(messageView(item, d.directory.timeZone));
+      const earlier = cardsToReplace(item, refs);
+      if (earlier.length > 0) {
+        for (const m of earlier) messages.updateCard(Number(m.messageId), card, now());
+        return;
+      }
+      const where = item.recipientType === 'dsl_channel' ? dsl : chatOf(item.recipientId);
+      const id = messages.add(where, 'bot', { card }, now());
+      rememberSent(refs, item, { conversationId: where, messageId: String(id) }, now());
+    },
+  };
+  d.dispatcher.register(deliverer);
+
+  const members = new Set(d.directory.dslChannelMembers());
+  const person = z.string().refine((id) => d.directory.get(id) !== undefined, { error: 'not a person in the school file' });
+  const bad = (res: Response, error: z.ZodError) => res.status(400).json({ ok: false, problems: error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+
+  /** Answers in the sandbox chat: the same choices Teams makes for Action.Submit. */
+  const replyFor = (as: string, where: string, cardId: number | undefined, notices: string[]): Reply => {
+    const chat = chatOf(as);
+    const put = (card: Record<string, unknown>, replace: boolean) => {
+      if (replace && cardId !== undefined && where === chat) messages.updateCard(cardId, card, now());
+      else messages.add(chat, 'bot', { card }, now());
+    };
+    return {
+      kinds: async () => void messages.add(chat, 'bot', { card: reportKindCard() }, now()),
+      form: async (view, replace) => put(reportFormCard(view), replace),
+      message: async (view: MessageView, replace) => put(messageCard(view), replace),
+      text: async (text) => {
+        notices.push(text);
+        messages.add(chat, 'bot', { text }, now());
+      },
+      privately: async (view) => void messages.add(chat, 'bot', { card: messageCard(view) }, now()),
+    };
+  };
+
+  const api = express.Router();
+  api.use(express.json({ limit: '1mb' }));
+
+  api.get('/people', (_req, res) => {
+    res.json({
+      school: d.schoolName,
+      database: d.databasePath,
+      people: d.directory.people.map((p) => ({ id: p.id, name: p.name, roles: p.roles.map((r) => roleLabels[r] ?? r) })),
+    });
+  });
+
+  api.get('/state', (req, res) => {
+    const q = z.object({ as: person }).safeParse(req.query);
+    if (!q.success) return void bad(res, q.error);
+    const as = q.data.as;
+    const show = (m: SandboxMessage) => ({
+      id: m.id,
+      author: m.author === 'bot' ? 'Safeguarding bot' : d.directory.displayName(m.author),
+      fromBot: m.author === 'bot',
+      card: m.card,
+      text: m.text,
+      at: formatLocal(new Date(m.createdAt), d.directory.timeZone),
+      version: m.version,
+    });
+    const conversations = [{ id: 'chat', title: 'Chat with the bot', messages: messages.list(chatOf(as)).map(show) }];
+    if (members.has(as)) conversations.push({ id: 'dsl', title: 'DSL channel', messages: messages.list(dsl).map(show) });
+    res.json({ now: now().toISOString(), clock: formatLocal(now(), d.directory.timeZone), offsetMinutes: Math.round(d.clock.offsetMs / 60_000), conversations });
+  });
+
+  api.post('/say', async (req, res) => {
+    const body = z.object({ as: person, text: z.string().trim().min(1).max(2000) }).safeParse(req.body);
+    if (!body.success) return void bad(res, body.error);
+    const { as, text } = body.data;
+    const chat = chatOf(as);
+    messages.add(chat, as, { text }, now());
+    const command = commandOf(text);
+    if (command === 'report') messages.add(chat, 'bot', { card: reportKindCard() }, now());
+    else if (command === 'my_reports') messages.add(chat, 'bot', { card: messageCard(myReportsView(d.workflow, as)) }, now());
+    else if (command === 'whoami') messages.add(chat, 'bot', { text: `In the sandbox you are ${d.directory.displayName(as)} (id ${as} in the school file).` }, now());
+    else messages.add(chat, 'bot', { text: helpText }, now());
+    res.json({ ok: true });
+  });
+
+  api.post('/action', async (req, res) => {
+    const body = z
+      .object({ as: person, conversation: z.enum(['chat', 'dsl']), messageId: z.number().int().positive(), data: z.record(z.string(), z.unknown()) })
+      .safeParse(req.body);
+    if (!body.success) return void bad(res, body.error);
+    const { as, data, messageId } = body.data;
+    const where = body.data.conversation === 'dsl' ? dsl : chatOf(as);
+    const card = messages.get(messageId);
+    if (!card || card.conversation !== where || (where === dsl && !members.has(as)))
+      return void res.status(404).json({ ok: false, problems: ['messageId: no such card in this conversation'] });
+    const notices: string[] = [];
+    await conversation.cardAction(
+      { actorId: as, userId: as, personal: where !== dsl, conversationId: where, cardId: String(messageId), eventId: `${messageId}:${card.version}` },
+      data,
+      replyFor(as, where, messageId, notices),
+    );
+    await d.dispatcher.deliverDue();
+    res.json({ ok: true, notices });
+  });
+
+  api.post('/upload', express.raw({ type: () => true, limit: d.maxEvidenceBytes + 1 }), async (req, res) => {
+    const q = z.object({ as: person, name: z.string().trim().min(1).max(255) }).safeParse(req.query);
+    if (!q.success) return void bad(res, q.error);
+    const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const chat = chatOf(q.data.as);
+    messages.add(chat, q.data.as, { text: `Attached: ${q.data.name}` }, now());
+    const result = await conversation.uploads({ actorId: q.data.as, userId: q.data.as }, [{ name: q.data.name, fetch: async () => bytes }], (t) => t);
+    messages.add(chat, 'bot', { text: result.text }, now());
+    if (result.card) messages.updateCard(Number(result.card.messageId), messageCard(result.card.view), now());
+    await d.dispatcher.deliverDue();
+    res.json({ ok: true, notices: [result.text] });
+  });
+
+  api.post('/clock', async (req, res) => {
+    const body = z
+      .object({ minutes: z.number().int().min(1).max(60 * 24 * 14), working: z.boolean().default(false) })
+      .safeParse(req.body);
+    if (!body.success) return void bad(res, body.error);
+    const from = now();
+    const to = body.data.working
+      ? addWorkingMinutes(from, body.data.minutes, d.directory.workingHours, d.directory.timeZone)
+      : new Date(from.getTime() + body.data.minutes * 60_000);
+    d.clock.skipTo(to, refs);
+    d.log.info({ to: to.toISOString() }, 'sandbox: clock skipped ahead');
+    // What the skip makes due happens now: timers, then their messages.
+    while (d.workflow.tick().processed > 0);
+    await d.dispatcher.deliverDue();
+    res.json({ ok: true, now: now().toISOString(), clock: formatLocal(now(), d.directory.timeZone) });
+  });
+
+  api.post('/welcome', (req, res) => {
+    const body = z.object({ as: person }).safeParse(req.body);
+    if (!body.success) return void bad(res, body.error);
+    if (messages.list(chatOf(body.data.as)).length === 0) messages.add(chatOf(body.data.as), 'bot', { card: messageCard(welcomeView()) }, now());
+    res.json({ ok: true });
+  });
+
+  d.http.use('/sandbox/api', api);
+  d.http.get('/', (_req, res) => res.sendFile(path.join(pageDir, 'index.html')));
+  d.http.use('/sandbox/assets', express.static(pageDir, { index: false }));
+  d.http.use('/sandbox/adaptivecards', express.static(adaptiveCardsDist, { index: false }));
+}

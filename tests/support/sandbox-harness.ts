@@ -1,0 +1,147 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { buildApp, startApp, type App } from '../../src/app/build-app.js';
+import { createLogger } from '../../src/app/logger.js';
+import { loadConfig } from '../../src/config.js';
+import type { ReportKind } from '../../src/core/report-schemas.js';
+import { kindLabels } from '../../src/core/report-schemas.js';
+import { formFields, formValues } from '../../src/views/report-forms.js';
+import { FakeClock } from './fake-clock.js';
+import { demoSchool, monday10, tempDir } from './harness.js';
+
+/** Debian's Chromium (apt install chromium); .ci/run installs it when it is missing. */
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Where the browser tests save their screenshots (the README's come from here). */
+export const screenshotDir = 'test-results/screenshots';
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export interface SandboxHarness {
+  app: App;
+  url: string;
+  clock: FakeClock;
+  /** Stops the bot and starts it again on the same files. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The bot with the sandbox on, as `npm start` runs it with no credentials, on
+ * 127.0.0.1 with a real SQLite file, the demo school, and a base clock fixed at Monday
+ * 10:00 (the page's "skip ahead" moves the sandbox clock from there).
+ */
+export async function sandboxHarness(opts: { start?: string } = {}): Promise<SandboxHarness> {
+  const dir = tempDir('sgbot-sandbox-');
+  const clock = new FakeClock(opts.start ?? monday10);
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    DATABASE_PATH: path.join(dir, 'sandbox.db'),
+    EVIDENCE_DIR: path.join(dir, 'evidence'),
+    SCHOOL_CONFIG: 'data/school.example.yaml',
+    LOG_LEVEL: 'silent',
+    BACKGROUND_INTERVAL_MS: '3600000',
+  });
+  const log = createLogger('silent');
+  const boot = async () => {
+    const app = buildApp(config, log, { clock: clock.now });
+    return { app, running: await startApp(app, log) };
+  };
+  let { app, running } = await boot();
+  const h: SandboxHarness = {
+    app,
+    url: running.url,
+    clock,
+    async restart() {
+      await running.stop();
+      ({ app, running } = await boot());
+      h.app = app;
+      h.url = running.url;
+    },
+    async close() {
+      await running.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return h;
+}
+
+/** One person's view of the sandbox page. */
+export class SandboxPage {
+  constructor(readonly page: Page) {}
+
+  get chat(): Locator {
+    return this.page.locator('section[data-conversation="chat"]');
+  }
+
+  get dslChannel(): Locator {
+    return this.page.locator('section[data-conversation="dsl"]');
+  }
+
+  async as(personId: string): Promise<void> {
+    await this.page.selectOption('#person', personId);
+    await expect.poll(() => this.chat.locator('.message').count()).toBeGreaterThan(0);
+  }
+
+  /** The last message (card or text) in a conversation that contains this text. */
+  message(where: Locator, text: string | RegExp): Locator {
+    return where.locator('.message').filter({ hasText: text }).last();
+  }
+
+  async see(where: Locator, text: string | RegExp): Promise<Locator> {
+    const m = this.message(where, text);
+    await m.waitFor({ state: 'visible', timeout: 10_000 });
+    return m;
+  }
+
+  /** Report a concern → the kind → Next → the form filled in as a person would → Send. */
+  async report(kind: ReportKind, report: Record<string, unknown>): Promise<string> {
+    await this.chat.getByRole('button', { name: 'Report a concern' }).click();
+    const kindCard = await this.see(this.chat, 'What is it about?');
+    await kindCard.getByText(kindLabels[kind], { exact: true }).click();
+    await kindCard.getByRole('button', { name: 'Next' }).click();
+    const form = await this.see(this.chat, 'Send report');
+    await fillForm(form, kind, report);
+    await form.getByRole('button', { name: 'Send report' }).click();
+    const sent = await this.see(this.chat, /Report sent: SG-\d{4}-\d{4}/);
+    const reference = /SG-\d{4}-\d{4}/.exec((await sent.textContent()) ?? '')?.[0];
+    if (!reference) throw new Error('no reference');
+    return reference;
+  }
+
+  async skip(label: string): Promise<void> {
+    const before = await this.page.locator('#clock').textContent();
+    await this.page.getByRole('button', { name: label, exact: true }).click();
+    await expect.poll(() => this.page.locator('#clock').textContent()).not.toBe(before);
+  }
+
+  async screenshot(name: string): Promise<void> {
+    mkdirSync(screenshotDir, { recursive: true });
+    await this.page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: false });
+  }
+}
+
+/** Fills a report form card from a report, field by field, as a person would (the card's input ids find the fields). */
+export async function fillForm(form: Locator, kind: ReportKind, report: Record<string, unknown>): Promise<void> {
+  const values = formValues(kind, report);
+  for (const field of formFields[kind]) {
+    const value = values[field.id];
+    if (value === undefined) continue;
+    const group = form.locator(`[id="${field.id}"]`);
+    if (field.kind === 'choice' || field.kind === 'yesno') {
+      const title = field.kind === 'yesno' ? (value === 'true' ? 'Yes' : 'No') : field.choices?.find((c) => c.value === value)?.title;
+      await group.getByText(title ?? value, { exact: true }).click();
+    } else if (field.kind === 'person') {
+      await group.locator('input, select').first().fill(demoSchool.directory.displayName(value));
+    } else {
+      await group.locator('input, textarea').first().fill(value);
+    }
+  }
+}
