@@ -19,11 +19,21 @@ const envSchema = z.object({
   MICROSOFT_APP_PASSWORD: z.string().min(1).optional(),
   MICROSOFT_APP_TENANT_ID: z.string().trim().min(1).optional(),
   TEAMS_ALLOW_UNAUTHENTICATED: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
-  // Slack's secrets: read here only to know whether Slack is configured (the sandbox is off then).
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
-  SLACK_BOT_TOKEN: z.string().min(1).optional(),
+  SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', { error: 'must be a bot token (xoxb-…)' }).optional(),
+  SLACK_APP_TOKEN: z.string().startsWith('xapp-', { error: 'must be an app-level token (xapp-…)' }).optional(),
+  SLACK_API_URL: z.url({ error: 'must be a URL, like http://127.0.0.1:9999/api/' }).optional(),
   SANDBOX: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
 });
+
+/** Slack: on when its secrets are set. Socket Mode when an app-level token is set too. */
+export interface SlackConfig {
+  signingSecret: string;
+  botToken: string;
+  appToken?: string;
+  /** The Web API's base URL (staging, tests); Slack's own when absent. */
+  apiUrl?: string;
+}
 
 /** Microsoft Teams: on when an app id is set, or (local only) when unauthenticated activities are allowed. */
 export interface TeamsConfig {
@@ -48,6 +58,7 @@ export interface Config {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   backgroundIntervalMs: number;
   teams?: TeamsConfig;
+  slack?: SlackConfig;
   /** The local sandbox: on when no Slack or Teams credentials are set, or with SANDBOX=true. */
   sandbox: boolean;
 }
@@ -86,6 +97,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     backgroundIntervalMs: e.BACKGROUND_INTERVAL_MS,
     sandbox,
+    ...(e.SLACK_SIGNING_SECRET && e.SLACK_BOT_TOKEN
+      ? {
+          slack: {
+            signingSecret: e.SLACK_SIGNING_SECRET,
+            botToken: e.SLACK_BOT_TOKEN,
+            ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
+            ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
+          },
+        }
+      : {}),
     ...(teamsOn
       ? {
           teams: {
@@ -123,6 +144,13 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
     problems.push('TEAMS_ALLOW_UNAUTHENTICATED: must not be true when MICROSOFT_APP_ID is set (with an app id every request is authenticated)');
   if (appId && !env.MICROSOFT_APP_PASSWORD)
     problems.push("MICROSOFT_APP_PASSWORD: is required when MICROSOFT_APP_ID is set (the client secret of the bot's app registration)");
+  if (Boolean(env.SLACK_BOT_TOKEN) !== Boolean(env.SLACK_SIGNING_SECRET))
+    problems.push(
+      env.SLACK_BOT_TOKEN
+        ? 'SLACK_SIGNING_SECRET: is required with SLACK_BOT_TOKEN (Basic Information → App Credentials → Signing Secret)'
+        : 'SLACK_BOT_TOKEN: is required with SLACK_SIGNING_SECRET (OAuth & Permissions → Bot User OAuth Token)',
+    );
+  if (env.SLACK_APP_TOKEN && !env.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: is required with SLACK_APP_TOKEN');
   if (!appId && (env.MICROSOFT_APP_PASSWORD || env.MICROSOFT_APP_TENANT_ID))
     problems.push('MICROSOFT_APP_ID: is required when MICROSOFT_APP_PASSWORD or MICROSOFT_APP_TENANT_ID is set');
   return problems;

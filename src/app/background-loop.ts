@@ -12,6 +12,8 @@ export function startBackgroundLoop(opts: {
   dispatcher: OutboxDispatcher;
   intervalMs: number;
   log: Logger;
+  /** Other due work, after the timers and before the outbox. */
+  jobs?: (() => Promise<void>)[];
 }): { stop: () => Promise<void>; runOnce: () => Promise<void> } {
   let running: Promise<void> | undefined;
   let stopped = false;
@@ -22,6 +24,7 @@ export function startBackgroundLoop(opts: {
       try {
         const { processed } = opts.workflow.tick();
         if (processed > 0) opts.log.info({ timers: processed }, 'timers processed');
+        for (const job of opts.jobs ?? []) await job();
         await opts.dispatcher.deliverDue();
       } catch (err) {
         opts.log.error({ err }, 'background loop run failed; will try again');

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { SandboxClock } from '../channels/sandbox/sandbox-clock.js';
 import { mountSandbox } from '../channels/sandbox/sandbox-channel.js';
+import { mountSlack } from '../channels/slack/slack-channel.js';
 import { mountTeams } from '../channels/teams/teams-channel.js';
 import type { AuthOverrides } from '../channels/teams/teams-connector.js';
 import type { Config } from '../config.js';
@@ -24,7 +25,16 @@ export interface App {
   workflow: Workflow;
   dispatcher: OutboxDispatcher;
   http: Express;
+  /** Channel parts with a life of their own: started and stopped with the server, and run by the background loop. */
+  services: Service[];
   close: () => Promise<void>;
+}
+
+export interface Service {
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
+  /** Work the background loop runs each time round (e.g. fetching Slack uploads). */
+  runDue?(): Promise<void>;
 }
 
 /** The school file to use; the demo school (with a warning) when the school has none yet. */
@@ -68,7 +78,22 @@ export function buildApp(
     }
   });
 
+  const services: Service[] = [];
   mountPublicPages(http, { home: !config.sandbox });
+  if (config.slack) {
+    const slack = mountSlack({
+      http,
+      config: config.slack,
+      db,
+      workflow,
+      directory: school.directory,
+      dispatcher,
+      clock,
+      log,
+      maxEvidenceBytes: config.evidenceMaxBytes,
+    });
+    services.push({ start: () => slack.start(), stop: () => slack.stop(), runDue: () => slack.fetchPendingFiles() });
+  }
   if (sandboxClock)
     mountSandbox({
       http,
@@ -103,6 +128,7 @@ export function buildApp(
     workflow,
     dispatcher,
     http,
+    services,
     close: async () => {
       db.close();
     },
@@ -111,7 +137,11 @@ export function buildApp(
 
 /** The channels this configuration runs: each one queues and delivers its own messages. */
 export function enabledChannels(config: Config): DeliveryChannel[] {
-  return [...(config.teams ? (['teams'] as const) : []), ...(config.sandbox ? (['sandbox'] as const) : [])];
+  return [
+    ...(config.slack ? (['slack'] as const) : []),
+    ...(config.teams ? (['teams'] as const) : []),
+    ...(config.sandbox ? (['sandbox'] as const) : []),
+  ];
 }
 
 /** Bad JSON, a body too large: a 4xx with a short reason, never a stack trace. */
@@ -136,9 +166,11 @@ export async function startApp(app: App, log: Logger): Promise<{ server: Server;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : app.config.port;
   const host = app.config.host.includes(':') ? `[${app.config.host}]` : app.config.host;
+  for (const s of app.services) await s.start?.();
   const loop = startBackgroundLoop({
     workflow: app.workflow,
     dispatcher: app.dispatcher,
+    jobs: app.services.flatMap((s) => (s.runDue ? [() => s.runDue?.() ?? Promise.resolve()] : [])),
     intervalMs: app.config.backgroundIntervalMs,
     log,
   });
@@ -147,6 +179,7 @@ export async function startApp(app: App, log: Logger): Promise<{ server: Server;
     url: `http://${host}:${port}/`,
     stop: async () => {
       await loop.stop();
+      for (const s of app.services) await s.stop?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await app.close();
     },

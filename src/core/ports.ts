@@ -127,6 +127,8 @@ export interface WorkflowStore {
   /** Marks a pending timer done or cancelled; false if it was not pending (already handled). */
   finishTimer(token: string, status: 'done' | 'cancelled', at: Date): boolean;
   cancelTimersForDuty(dutyId: string, at: Date): void;
+  /** The earliest pending timer of a report: its next deadline. */
+  nextTimer(reportId: string): TimerRecord | undefined;
   getIdempotent(key: string): unknown;
   putIdempotent(key: string, result: unknown, at: Date): void;
 }

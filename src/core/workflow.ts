@@ -520,7 +520,16 @@ export class Workflow {
   }
 
   /** Open reports this person may act on (never those they are the subject of). */
-  openQueue(actorId: string): { reportId: string; reference: string; kindLabel: string; urgent: boolean; submittedAt: string; waitingFor: string[] }[] {
+  openQueue(actorId: string): {
+    reportId: string;
+    reference: string;
+    kindLabel: string;
+    urgent: boolean;
+    submittedAt: string;
+    waitingFor: string[];
+    /** The next deadline (reminder, escalation or decision), if one is set. */
+    nextDeadline?: string;
+  }[] {
     return this.store
       .listReportsNotClosed()
       .filter((r) => !r.routing.subjects.includes(actorId))
@@ -533,6 +542,7 @@ export class Workflow {
         urgent: r.urgent,
         submittedAt: r.submittedAt,
         waitingFor: duties.filter((d) => d.status === 'open').map((d) => d.type),
+        ...((t) => (t ? { nextDeadline: new Date(t.dueAt).toISOString() } : {}))(this.store.nextTimer(r.id)),
       }));
   }
 

@@ -184,6 +184,10 @@ export class SqliteStore implements WorkflowStore {
         `SELECT token, report_id, duty_id, kind, due_at FROM timers
          WHERE status = 'pending' AND due_at <= @now ORDER BY due_at, rowid LIMIT @limit`,
       ),
+      nextTimer: p(
+        `SELECT token, report_id, duty_id, kind, due_at FROM timers
+         WHERE report_id = @reportId AND status = 'pending' ORDER BY due_at, rowid LIMIT 1`,
+      ),
       finishTimer: p(`UPDATE timers SET status = @status, fired_at = @at WHERE token = @token AND status = 'pending'`),
       cancelDutyTimers: p(`UPDATE timers SET status = 'cancelled', fired_at = @at WHERE duty_id = @dutyId AND status = 'pending'`),
       getIdem: p('SELECT result_json FROM idempotency_keys WHERE key = @key'),
@@ -372,6 +376,11 @@ export class SqliteStore implements WorkflowStore {
 
   scheduleTimer(t: TimerRecord, now: Date): void {
     this.s.scheduleTimer.run({ ...t, createdAt: now.toISOString() });
+  }
+
+  nextTimer(reportId: string): TimerRecord | undefined {
+    const row = this.s.nextTimer.get({ reportId }) as Row | undefined;
+    return row ? toTimer(row) : undefined;
   }
 
   dueTimers(now: Date, limit: number): TimerRecord[] {

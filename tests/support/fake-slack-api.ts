@@ -1,0 +1,118 @@
+import type { Server } from 'node:http';
+import express from 'express';
+
+export interface SlackCall {
+  method: string;
+  token?: string;
+  body: Record<string, unknown>;
+  /** The ts the fake gave a posted message. */
+  ts?: string;
+}
+
+/** JSON-looking form fields (blocks, view) as the objects they encode. */
+function decode(body: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (typeof v === 'string' && /^[[{]/.test(v)) {
+      try {
+        out[k] = JSON.parse(v);
+        continue;
+      } catch {
+        // keep the string
+      }
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * A fake Slack Web API on loopback (SLACK_API_URL points here). It records every call and
+ * answers like Slack (shapes from shared/platform-samples/web-api-responses.json): HTTP
+ * 200 with ok:true or ok:false and an error. It serves uploaded files to the bot token.
+ */
+export class FakeSlackApi {
+  readonly calls: SlackCall[] = [];
+  readonly files = new Map<string, Buffer>();
+  /** Channels conversations.info reports as public. */
+  readonly publicChannels = new Set<string>();
+  /** Downloads to fail (HTTP 500) before they succeed, by file name. */
+  readonly failDownloads = new Map<string, number>();
+  downloads: { name: string; authorization?: string; status: number }[] = [];
+  url = '';
+  private server: Server | undefined;
+  private ts = 1_763_900_000;
+
+  async start(): Promise<string> {
+    const app = express();
+    app.use(express.urlencoded({ extended: false }), express.json());
+    app.post('/api/:method', (req, res) => {
+      const method = req.params.method;
+      const token = (req.headers.authorization ?? '').replace(/^Bearer /, '') || undefined;
+      const body = decode((req.body ?? {}) as Record<string, unknown>);
+      const call: SlackCall = { method, ...(token ? { token } : {}), body };
+      this.calls.push(call);
+      if (token !== 'xoxb-test-bot-token') return void res.json({ ok: false, error: 'invalid_auth' });
+      switch (method) {
+        case 'auth.test':
+          return void res.json({ ok: true, url: 'https://example-school.slack.com/', team: 'Example School', user: 'safeguarding', team_id: 'T0001', user_id: 'U0BOT0001', bot_id: 'B0BOT0001' });
+        case 'views.open':
+        case 'views.update':
+        case 'views.publish':
+          return void res.json({ ok: true, view: { id: `V${this.calls.length}`, ...(body.view as object) } });
+        case 'chat.postMessage': {
+          call.ts = `${++this.ts}.000100`;
+          return void res.json({ ok: true, channel: body.channel, ts: call.ts, message: { text: body.text, user: 'U0BOT0001' } });
+        }
+        case 'chat.update':
+          return void res.json({ ok: true, channel: body.channel, ts: body.ts, text: body.text });
+        case 'chat.postEphemeral':
+          return void res.json({ ok: true, message_ts: `${++this.ts}.000200` });
+        case 'conversations.open':
+          return void res.json({ ok: true, channel: { id: `D${String(body.users)}` } });
+        case 'conversations.info':
+          return void res.json({ ok: true, channel: { id: body.channel, is_private: !this.publicChannels.has(String(body.channel)) } });
+        default:
+          return void res.json({ ok: false, error: 'unknown_method' });
+      }
+    });
+    app.get('/files/:name', (req, res) => {
+      const name = req.params.name;
+      const fails = this.failDownloads.get(name) ?? 0;
+      const file = this.files.get(name);
+      let status = 200;
+      if (req.headers.authorization !== 'Bearer xoxb-test-bot-token') status = 403;
+      else if (fails > 0) {
+        this.failDownloads.set(name, fails - 1);
+        status = 500;
+      } else if (!file) status = 404;
+      this.downloads.push({ name, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), status });
+      if (status !== 200 || !file) return void res.status(status).end();
+      res.type('image/png').send(file);
+    });
+    this.server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const address = this.server.address();
+    this.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  of(method: string): SlackCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Messages posted to a channel or DM (D + the user's Slack id), as text. */
+  postedTo(channel: string): SlackCall[] {
+    return this.of('chat.postMessage').filter((c) => c.body.channel === channel);
+  }
+
+  clear(): void {
+    this.calls.length = 0;
+    this.downloads = [];
+  }
+}
