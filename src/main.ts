@@ -31,6 +31,8 @@ async function main(): Promise<void> {
           : `WARNING: the sandbox listens on ${config.host}: anyone who can reach it can act as anyone in the school file. Use HOST=127.0.0.1 unless you mean this.`,
       );
     }
+    if (config.slack)
+      console.log(config.slack.appToken ? 'Slack: Socket Mode (no public URL needed)' : `Slack: POST ${running.url}slack/events (commands, interactivity and events)`);
     if (config.teams) console.log(`Microsoft Teams: POST ${running.url}api/messages${config.teams.appId ? '' : ' (unauthenticated: local testing only)'}`);
     const shutdown = (signal: string) => {
       log.info({ signal }, 'stopping');

@@ -170,6 +170,18 @@ describe('loadConfig', () => {
     expect(loadConfig({ TEAMS_ALLOW_UNAUTHENTICATED: 'true' }).sandbox).toBe(true);
   });
 
+  it('turns Slack on with both secrets, Socket Mode with an app token too, and names a missing half', () => {
+    expect(loadConfig({}).slack).toBeUndefined();
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: 'http://127.0.0.1:9999/api/' }).slack).toEqual({
+      botToken: 'xoxb-1',
+      signingSecret: 's',
+      apiUrl: 'http://127.0.0.1:9999/api/',
+    });
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_APP_TOKEN: 'xapp-1' }).slack?.appToken).toBe('xapp-1');
+    expect(configErrorOf({ SLACK_BOT_TOKEN: 'xoxb-1' }).problems).toEqual(['SLACK_SIGNING_SECRET: is required with SLACK_BOT_TOKEN (Basic Information → App Credentials → Signing Secret)']);
+    expect(configErrorOf({ SLACK_BOT_TOKEN: 'token', SLACK_SIGNING_SECRET: 's' }).problems).toEqual(['SLACK_BOT_TOKEN: must be a bot token (xoxb-…)']);
+  });
+
   it('refuses the sandbox in production', () => {
     expect(configErrorOf({ NODE_ENV: 'production', SANDBOX: 'true', MICROSOFT_APP_ID: 'a', MICROSOFT_APP_PASSWORD: 'b' }).problems).toEqual([
       'SANDBOX: must not be true with NODE_ENV=production (anyone who can reach the sandbox can act as anyone)',

@@ -43,7 +43,10 @@ export class FakeSlackApi {
   private server: Server | undefined;
   private ts = 1_763_900_000;
 
-  async start(): Promise<string> {
+  port = 0;
+
+  /** Starts on a free port, or on the same port again after stop(). */
+  async start(port = 0): Promise<string> {
     const app = express();
     app.use(express.urlencoded({ extended: false }), express.json());
     app.post('/api/:method', (req, res) => {
@@ -91,10 +94,11 @@ export class FakeSlackApi {
       res.type('image/png').send(file);
     });
     this.server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+      const s = app.listen(port, '127.0.0.1', () => resolve(s));
     });
     const address = this.server.address();
-    this.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+    this.port = typeof address === 'object' && address ? address.port : 0;
+    this.url = `http://127.0.0.1:${this.port}/`;
     return this.url;
   }
 

@@ -187,7 +187,7 @@ export function mountSlack(d: SlackChannelDeps): SlackChannel {
       }
       await ack();
       d.dispatcher.kick();
-      if (uploads.length > 0) void fetchPendingFiles();
+      if (uploads.length > 0) fetchPendingFiles().catch((err: unknown) => d.log.error({ err }, 'Slack: fetching evidence failed'));
     } catch (err) {
       if (err instanceof DomainError && err.issues.length > 0) {
         await ack({ response_action: 'errors', errors: modalErrors(err.issues, kind, formFields[kind][0]?.id ?? 'kind') });
@@ -378,10 +378,9 @@ export function mountSlack(d: SlackChannelDeps): SlackChannel {
     async start() {
       if (socketMode) await app.start();
       // At start: say at once if the DSL channel is public.
-      void dslChannelIsPrivate().then(
-        (ok) => (ok ? undefined : warnPublic()),
-        (err: unknown) => d.log.warn({ err }, 'Slack: could not check the DSL channel'),
-      );
+      dslChannelIsPrivate()
+        .then((ok) => (ok ? undefined : warnPublic()))
+        .catch((err: unknown) => d.log.warn({ err }, 'Slack: could not check the DSL channel'));
     },
     async stop() {
       if (socketMode) await app.stop();
