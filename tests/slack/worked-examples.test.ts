@@ -156,3 +156,17 @@ describe('worked examples through Slack', () => {
     expect(posted(dm('jo-patel'))).toEqual([]);
   });
 });
+
+describe('guards with a Slack face', () => {
+  it('G4: a decision not made in one working day goes to the next person in the chain, by DM', async () => {
+    h = await slackHarness();
+    const ex = example(2);
+    const { reference } = await fileReport(h, ex.reporter, ex.report);
+    await h.deliver();
+    h.clock.advanceMinutes(60 * 24); // Tuesday 10:00: one working day later
+    h.app.workflow.tick();
+    await h.deliver();
+    expect(textOf(posted(dm('priya-shah')))).toContain(`Decision needed: ${reference}`);
+    expect(posted(dm('chris-doyle'))).toEqual([]);
+  });
+});

@@ -44,6 +44,8 @@ export class FakeSlackApi {
   private ts = 1_763_900_000;
 
   port = 0;
+  /** Socket Mode: the WebSocket URL apps.connections.open hands out. */
+  socketUrl: string | undefined;
 
   /** Starts on a free port, or on the same port again after stop(). */
   async start(port = 0): Promise<string> {
@@ -55,6 +57,8 @@ export class FakeSlackApi {
       const body = decode((req.body ?? {}) as Record<string, unknown>);
       const call: SlackCall = { method, ...(token ? { token } : {}), body };
       this.calls.push(call);
+      if (method === 'apps.connections.open')
+        return void res.json(token === 'xapp-test-app-token' && this.socketUrl ? { ok: true, url: this.socketUrl } : { ok: false, error: 'invalid_auth' });
       if (token !== 'xoxb-test-bot-token') return void res.json({ ok: false, error: 'invalid_auth' });
       switch (method) {
         case 'auth.test':

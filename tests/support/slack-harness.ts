@@ -47,11 +47,12 @@ export interface SlackHarness {
  * a real SQLite file, the demo school, a fake clock for core, and a fake Slack Web API
  * on loopback (SLACK_API_URL). Requests are signed as Slack signs them, with real time.
  */
-export async function slackHarness(opts: { start?: string } = {}): Promise<SlackHarness> {
+export async function slackHarness(opts: { start?: string; env?: Record<string, string>; beforeStart?: (api: FakeSlackApi) => Promise<void> } = {}): Promise<SlackHarness> {
   const dir = tempDir('sgbot-slack-');
   const clock = new FakeClock(opts.start ?? monday10);
   const api = new FakeSlackApi();
   const apiUrl = await api.start();
+  await opts.beforeStart?.(api);
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -63,6 +64,7 @@ export async function slackHarness(opts: { start?: string } = {}): Promise<Slack
     SLACK_SIGNING_SECRET: signingSecret,
     SLACK_BOT_TOKEN: 'xoxb-test-bot-token',
     SLACK_API_URL: `${apiUrl}api/`,
+    ...opts.env,
   });
   const log = createLogger('silent');
   const app = buildApp(config, log, { clock: clock.now });
