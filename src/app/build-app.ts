@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { SandboxClock } from '../channels/sandbox/sandbox-clock.js';
 import { mountSandbox } from '../channels/sandbox/sandbox-channel.js';
+import type { ChannelDeps } from '../channels/channel-deps.js';
 import { mountSlack } from '../channels/slack/slack-channel.js';
 import { mountTeams } from '../channels/teams/teams-channel.js';
 import type { AuthOverrides } from '../channels/teams/teams-connector.js';
@@ -80,44 +81,22 @@ export function buildApp(
 
   const services: Service[] = [];
   mountPublicPages(http, { home: !config.sandbox });
+  const channelDeps: ChannelDeps = { http, db, workflow, directory: school.directory, dispatcher, clock, log, maxEvidenceBytes: config.evidenceMaxBytes };
   if (config.slack) {
-    const slack = mountSlack({
-      http,
-      config: config.slack,
-      db,
-      workflow,
-      directory: school.directory,
-      dispatcher,
-      clock,
-      log,
-      maxEvidenceBytes: config.evidenceMaxBytes,
-    });
+    const slack = mountSlack({ ...channelDeps, config: config.slack });
     services.push({ start: () => slack.start(), stop: () => slack.stop(), runDue: () => slack.fetchPendingFiles() });
   }
   if (sandboxClock)
     mountSandbox({
-      http,
-      db,
-      workflow,
-      directory: school.directory,
-      dispatcher,
+      ...channelDeps,
       clock: sandboxClock,
-      log,
-      maxEvidenceBytes: config.evidenceMaxBytes,
       schoolName: school.config.school.name,
       databasePath: config.databasePath,
     });
   if (config.teams)
     mountTeams({
-      http,
+      ...channelDeps,
       config: config.teams,
-      db,
-      workflow,
-      directory: school.directory,
-      dispatcher,
-      clock,
-      log,
-      maxEvidenceBytes: config.evidenceMaxBytes,
       ...(opts.teamsAuthOverrides ? { authOverrides: opts.teamsAuthOverrides } : {}),
     });
 

@@ -6,6 +6,7 @@ import { createLogger } from '../../src/app/logger.js';
 import { loadConfig } from '../../src/config.js';
 import { FakeClock } from './fake-clock.js';
 import { FakeSlackApi } from './fake-slack-api.js';
+import { postTo } from './http.js';
 import { demoSchool, monday10, tempDir } from './harness.js';
 
 type Json = Record<string, unknown>;
@@ -70,17 +71,7 @@ export async function slackHarness(opts: { start?: string; env?: Record<string, 
   const app = buildApp(config, log, { clock: clock.now });
   const running = await startApp(app, log);
   const url = `${running.url}slack/events`;
-  const post = async (body: string, contentType: string, headers?: Record<string, string>) => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType, ...(headers ?? sign(body)) }, body });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON
-    }
-    return { status: res.status, body: parsed };
-  };
+  const post = (body: string, contentType: string, headers?: Record<string, string>) => postTo(url, body, { 'content-type': contentType, ...(headers ?? sign(body)) });
   let triggers = 0;
   return {
     app,

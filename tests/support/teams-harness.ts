@@ -4,6 +4,7 @@ import { buildApp, startApp, type App } from '../../src/app/build-app.js';
 import { createLogger } from '../../src/app/logger.js';
 import { loadConfig } from '../../src/config.js';
 import { FakeBotConnector } from './fake-bot-connector.js';
+import { postTo } from './http.js';
 import { FakeClock } from './fake-clock.js';
 import { demoSchool, monday10, tempDir } from './harness.js';
 
@@ -107,17 +108,7 @@ export async function teamsHarness(opts: { start?: string; env?: Record<string, 
     url,
     clock,
     connector,
-    async post(activity, headers = {}) {
-      const res = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(activity) });
-      const text = await res.text();
-      let body: unknown = text;
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch {
-        // not JSON: keep the text
-      }
-      return { status: res.status, body };
-    },
+    post: (activity, headers = {}) => postTo(h.url, JSON.stringify(activity), { 'content-type': 'application/json', ...headers }),
     deliver: () => h.app.dispatcher.deliverDue(),
     personalChat: (personId) => `a:chat-with-${teamsId(personId)}`,
     message(personId, text, extra = {}) {

@@ -1,36 +1,26 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { type Express, type Response } from 'express';
+import express, { type Response } from 'express';
 import { z } from 'zod';
-import type { ChannelDeliverer, OutboxDispatcher } from '../../app/outbox-dispatcher.js';
-import type { Logger } from '../../app/logger.js';
+import type { ChannelDeliverer } from '../../app/outbox-dispatcher.js';
 import type { OutboxItem } from '../../core/ports.js';
-import type { Directory } from '../../core/school.js';
 import { addWorkingMinutes, formatLocal } from '../../core/working-time.js';
-import type { Workflow } from '../../core/workflow.js';
 import { ChannelStore } from '../../store/channel-store.js';
-import type { SqliteDatabase } from '../../store/database.js';
 import { SandboxStore, type SandboxMessage } from '../../store/sandbox-store.js';
 import { messageCard, reportFormCard, reportKindCard } from '../../views/adaptive-cards.js';
 import { messageView } from '../../views/message-views.js';
 import type { MessageView } from '../../views/view-model.js';
 import { cardsToReplace, rememberSent } from '../card-updates.js';
+import type { ChannelDeps } from '../channel-deps.js';
 import { commandOf, Conversation, helpText, myReportsView, welcomeView, type Reply } from '../conversation.js';
 import type { SandboxClock } from './sandbox-clock.js';
 
 const pageDir = fileURLToPath(new URL('./page/', import.meta.url));
 const adaptiveCardsDist = path.dirname(createRequire(import.meta.url).resolve('adaptivecards/dist/adaptivecards.min.js'));
 
-export interface SandboxDeps {
-  http: Express;
-  db: SqliteDatabase;
-  workflow: Workflow;
-  directory: Directory;
-  dispatcher: OutboxDispatcher;
+export interface SandboxDeps extends Omit<ChannelDeps, 'clock'> {
   clock: SandboxClock;
-  log: Logger;
-  maxEvidenceBytes: number;
   schoolName: string;
   databasePath: string;
 }

@@ -158,42 +158,37 @@ export function formModal(view: FormView, withFiles: boolean): ModalView {
   };
 }
 
-/** The headteacher's or chair's decision: the rule's choices and a required reason. */
-export function decisionModal(value: ButtonValue): ModalView {
+/** A modal that finishes one step of a report (a decision, a block task), for core to record. */
+function stepModal(callback: string, title: string, intro: string, value: ButtonValue, inputs: Block[]): ModalView {
   return {
     type: 'modal',
-    callback_id: 'decide',
+    callback_id: callback,
     private_metadata: JSON.stringify({ reportId: value.reportId, dutyId: value.dutyId }),
-    title: plain('Record a decision'),
-    submit: plain('Record decision'),
+    title: plain(title),
+    submit: plain(title),
     close: plain('Cancel'),
-    blocks: [
-      { type: 'section', text: plain('Choose what happens next and give the reason. The people who need to know are told.') },
-      {
-        type: 'input',
-        block_id: 'choice',
-        label: plain('Decision'),
-        element: { type: 'radio_buttons', action_id: 'value', options: (value.choices ?? []).map((c) => ({ text: plain(c.title), value: c.value })) },
-      },
-      { type: 'input', block_id: 'reason', label: plain('Reason'), element: { type: 'plain_text_input', action_id: 'value', multiline: true } },
-    ],
+    blocks: [{ type: 'section', text: plain(intro) }, ...inputs],
   };
+}
+
+/** The headteacher's or chair's decision: the rule's choices and a required reason. */
+export function decisionModal(value: ButtonValue): ModalView {
+  return stepModal('decide', 'Record decision', 'Choose what happens next and give the reason. The people who need to know are told.', value, [
+    {
+      type: 'input',
+      block_id: 'choice',
+      label: plain('Decision'),
+      element: { type: 'radio_buttons', action_id: 'value', options: (value.choices ?? []).map((c) => ({ text: plain(c.title), value: c.value })) },
+    },
+    { type: 'input', block_id: 'reason', label: plain('Reason'), element: { type: 'plain_text_input', action_id: 'value', multiline: true } },
+  ]);
 }
 
 /** The ICT technician's "Mark blocked": what was done; who and when are recorded by core. */
 export function taskModal(value: ButtonValue): ModalView {
-  return {
-    type: 'modal',
-    callback_id: 'complete_task',
-    private_metadata: JSON.stringify({ reportId: value.reportId, dutyId: value.dutyId }),
-    title: plain('Mark blocked'),
-    submit: plain('Mark blocked'),
-    close: plain('Cancel'),
-    blocks: [
-      { type: 'section', text: plain('Say what you did (for example, the domain blocked on the web filter). Who and when are recorded.') },
-      { type: 'input', block_id: 'action', label: plain('Action taken'), element: { type: 'plain_text_input', action_id: 'value', multiline: true } },
-    ],
-  };
+  return stepModal('complete_task', 'Mark blocked', 'Say what you did (for example, the domain blocked on the web filter). Who and when are recorded.', value, [
+    { type: 'input', block_id: 'action', label: plain('Action taken'), element: { type: 'plain_text_input', action_id: 'value', multiline: true } },
+  ]);
 }
 
 /** The App Home: the person's own reports (G6) and, for those who act on reports, the open queue. */

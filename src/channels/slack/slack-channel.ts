@@ -1,18 +1,15 @@
 import { App, ExpressReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { Express } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../../app/logger.js';
-import { PermanentDeliveryError, retryDelayMs, type ChannelDeliverer, type OutboxDispatcher } from '../../app/outbox-dispatcher.js';
+import { PermanentDeliveryError, retryDelayMs, type ChannelDeliverer } from '../../app/outbox-dispatcher.js';
 import type { SlackConfig } from '../../config.js';
 import { DomainError, type FieldIssue } from '../../core/errors.js';
 import type { OutboxItem } from '../../core/ports.js';
 import { reportKinds, type ReportKind } from '../../core/report-schemas.js';
-import type { Directory } from '../../core/school.js';
 import { formatLocal, localDate } from '../../core/working-time.js';
-import type { Workflow } from '../../core/workflow.js';
 import { ChannelStore } from '../../store/channel-store.js';
-import type { SqliteDatabase } from '../../store/database.js';
+import type { ChannelDeps } from '../channel-deps.js';
 import { SlackFileStore } from '../../store/slack-file-store.js';
 import { wordsForError } from '../../views/error-words.js';
 import { messageView, reportDetailsView } from '../../views/message-views.js';
@@ -20,16 +17,8 @@ import { fieldForIssue, formFields, formFromValues, formView } from '../../views
 import { cardsToReplace, rememberSent } from '../card-updates.js';
 import { decisionModal, detailsModal, formModal, homeView, kindModal, messageBlocks, taskModal, type ButtonValue } from './slack-blocks.js';
 
-export interface SlackChannelDeps {
-  http: Express;
+export interface SlackChannelDeps extends ChannelDeps {
   config: SlackConfig;
-  db: SqliteDatabase;
-  workflow: Workflow;
-  directory: Directory;
-  dispatcher: OutboxDispatcher;
-  clock: () => Date;
-  log: Logger;
-  maxEvidenceBytes: number;
 }
 
 export interface SlackChannel {

@@ -1,27 +1,15 @@
-import express, { type Express } from 'express';
+import express from 'express';
 import { z } from 'zod';
-import type { Logger } from '../../app/logger.js';
-import type { OutboxDispatcher } from '../../app/outbox-dispatcher.js';
 import type { TeamsConfig } from '../../config.js';
-import type { Directory } from '../../core/school.js';
-import type { Workflow } from '../../core/workflow.js';
 import { ChannelStore } from '../../store/channel-store.js';
-import type { SqliteDatabase } from '../../store/database.js';
+import type { ChannelDeps } from '../channel-deps.js';
 import { TeamsBot } from './teams-bot.js';
 import { TeamsConnector, type AuthOverrides } from './teams-connector.js';
 import { TeamsConversations } from './teams-conversations.js';
 import { TeamsDeliverer } from './teams-deliverer.js';
 
-export interface TeamsChannelDeps {
-  http: Express;
+export interface TeamsChannelDeps extends ChannelDeps {
   config: TeamsConfig;
-  db: SqliteDatabase;
-  workflow: Workflow;
-  directory: Directory;
-  dispatcher: OutboxDispatcher;
-  clock: () => Date;
-  log: Logger;
-  maxEvidenceBytes: number;
   /** Tests only: Bot Framework endpoints on loopback (OpenID metadata, token issuer). */
   authOverrides?: AuthOverrides;
 }
