@@ -16,6 +16,19 @@ export const demoSchool = loadSchool('data/school.example.yaml');
 /** Monday 23 November 2026, 10:00 in London (GMT). */
 export const monday10 = '2026-11-23T10:00:00.000Z';
 
+/** The environment every server test starts from: files in `dir`, the demo school, quiet logs, a background loop that waits for the test. */
+export function testEnv(dir: string): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    PORT: '0',
+    DATABASE_PATH: path.join(dir, 'bot.db'),
+    EVIDENCE_DIR: path.join(dir, 'evidence'),
+    SCHOOL_CONFIG: 'data/school.example.yaml',
+    LOG_LEVEL: 'silent',
+    BACKGROUND_INTERVAL_MS: '3600000',
+  };
+}
+
 export function tempDir(prefix = 'sgbot-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }

@@ -9,7 +9,7 @@ import type { ReportKind } from '../../src/core/report-schemas.js';
 import { kindLabels } from '../../src/core/report-schemas.js';
 import { formFields, formValues } from '../../src/views/report-forms.js';
 import { FakeClock } from './fake-clock.js';
-import { demoSchool, monday10, tempDir } from './harness.js';
+import { demoSchool, monday10, tempDir, testEnv } from './harness.js';
 
 /** Debian's Chromium (apt install chromium); .ci/run installs it when it is missing. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -41,13 +41,7 @@ export async function sandboxHarness(opts: { start?: string } = {}): Promise<San
   const dir = tempDir('sgbot-sandbox-');
   const clock = new FakeClock(opts.start ?? monday10);
   const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    DATABASE_PATH: path.join(dir, 'sandbox.db'),
-    EVIDENCE_DIR: path.join(dir, 'evidence'),
-    SCHOOL_CONFIG: 'data/school.example.yaml',
-    LOG_LEVEL: 'silent',
-    BACKGROUND_INTERVAL_MS: '3600000',
+    ...testEnv(dir),
   });
   const log = createLogger('silent');
   const boot = async () => {

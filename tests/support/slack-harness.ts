@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { FakeClock } from './fake-clock.js';
 import { FakeSlackApi } from './fake-slack-api.js';
 import { postTo } from './http.js';
-import { demoSchool, monday10, tempDir } from './harness.js';
+import { demoSchool, monday10, tempDir, testEnv } from './harness.js';
 
 type Json = Record<string, unknown>;
 export const signingSecret = 'test-signing-secret-0001';
@@ -55,13 +55,7 @@ export async function slackHarness(opts: { start?: string; env?: Record<string, 
   const apiUrl = await api.start();
   await opts.beforeStart?.(api);
   const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    DATABASE_PATH: path.join(dir, 'bot.db'),
-    EVIDENCE_DIR: path.join(dir, 'evidence'),
-    SCHOOL_CONFIG: 'data/school.example.yaml',
-    LOG_LEVEL: 'silent',
-    BACKGROUND_INTERVAL_MS: '3600000',
+    ...testEnv(dir),
     SLACK_SIGNING_SECRET: signingSecret,
     SLACK_BOT_TOKEN: 'xoxb-test-bot-token',
     SLACK_API_URL: `${apiUrl}api/`,

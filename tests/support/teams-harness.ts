@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config.js';
 import { FakeBotConnector } from './fake-bot-connector.js';
 import { postTo } from './http.js';
 import { FakeClock } from './fake-clock.js';
-import { demoSchool, monday10, tempDir } from './harness.js';
+import { demoSchool, monday10, tempDir, testEnv } from './harness.js';
 
 type Json = Record<string, unknown>;
 
@@ -66,13 +66,7 @@ export async function teamsHarness(opts: { start?: string; env?: Record<string, 
   const connector = new FakeBotConnector();
   const serviceUrl = await connector.start();
   const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    DATABASE_PATH: path.join(dir, 'bot.db'),
-    EVIDENCE_DIR: path.join(dir, 'evidence'),
-    SCHOOL_CONFIG: 'data/school.example.yaml',
-    LOG_LEVEL: 'silent',
-    BACKGROUND_INTERVAL_MS: '3600000',
+    ...testEnv(dir),
     TEAMS_ALLOW_UNAUTHENTICATED: 'true',
     SANDBOX: 'false',
     ...(opts.authenticated ? { TEAMS_ALLOW_UNAUTHENTICATED: 'false', MICROSOFT_APP_ID: appId, MICROSOFT_APP_PASSWORD: 'fake-client-secret' } : {}),
