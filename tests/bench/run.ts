@@ -80,3 +80,22 @@ try {
     await t.close();
   }
 }
+
+// Slack, end to end: a signed request to /slack/events, Bolt, core, SQLite, and the
+// answer (modal opened on the fake Web API, or the modal closed once stored).
+{
+  const { slackHarness } = await import('../support/slack-harness.js');
+  const { formState, viewSubmission } = await import('../slack/slack-flow.js');
+  const s = await slackHarness();
+  try {
+    const ex = example(1);
+    await measureAsync('slack: /report → modal opened', 300, () => s.command('amy-clarke'));
+    await measureAsync('slack: form submitted → stored, modal closed', 300, (i) =>
+      s.interaction(viewSubmission('amy-clarke', { id: `V-bench-${i}`, callback_id: 'report_form', private_metadata: JSON.stringify({ kind: 'friend_request' }), state: formState('friend_request', ex.report) })),
+    );
+    await s.deliver();
+    console.log(`Slack Web API calls so far: ${s.api.calls.length}`);
+  } finally {
+    await s.close();
+  }
+}
