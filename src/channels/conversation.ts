@@ -20,8 +20,6 @@ import { z } from 'zod';
 
 /** How to answer the person, in the channel's own way. */
 export interface Reply {
-  /** The first card of a report: which kind of concern. */
-  kinds(): Promise<void>;
   /** A report form; `replace` puts it in place of the card that was clicked. */
   form(view: FormView, replace: boolean): Promise<void>;
   message(view: MessageView, replace: boolean): Promise<void>;

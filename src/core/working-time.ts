@@ -83,6 +83,12 @@ export function localDate(at: Date, timeZone: string): string {
   return `${t.getFullYear()}-${String(t.getMonth() + 1).padStart(2, '0')}-${String(t.getDate()).padStart(2, '0')}`;
 }
 
+/** The date and time of `at` in the school's time zone, "YYYY-MM-DDTHH:MM" (as forms and evidence give them). */
+export function localDateTime(at: Date, timeZone: string): string {
+  const t = new TZDate(at.getTime(), timeZone);
+  return `${localDate(at, timeZone)}T${String(t.getHours()).padStart(2, '0')}:${String(t.getMinutes()).padStart(2, '0')}`;
+}
+
 /** The calendar year of `at` in the school's time zone (for reference numbers). */
 export function localYear(at: Date, timeZone: string): number {
   return new TZDate(at.getTime(), timeZone).getFullYear();

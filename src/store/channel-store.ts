@@ -43,7 +43,6 @@ export class ChannelStore {
       ),
       getRef: p('SELECT ref_json FROM conversation_refs WHERE channel = @channel AND key = @key'),
       deleteRef: p('DELETE FROM conversation_refs WHERE channel = @channel AND key = @key'),
-      listRefs: p('SELECT key, updated_at FROM conversation_refs WHERE channel = @channel ORDER BY key'),
       putMessage: p(
         `INSERT OR IGNORE INTO message_refs (channel, report_id, recipient_id, duty_id, message_type, conversation_id, message_id, outbox_id, created_at)
          VALUES (@channel, @reportId, @recipientId, @dutyId, @messageType, @conversationId, @messageId, @outboxId, @createdAt)`,
@@ -76,10 +75,6 @@ export class ChannelStore {
 
   deleteRef(key: string): void {
     this.s.deleteRef.run({ channel: this.channel, key });
-  }
-
-  listRefs(): { key: string; updatedAt: string }[] {
-    return (this.s.listRefs.all({ channel: this.channel }) as Row[]).map((r) => ({ key: String(r.key), updatedAt: String(r.updated_at) }));
   }
 
   putMessage(ref: MessageRef): void {

@@ -23,7 +23,7 @@ const words: Record<ErrorCode, string> = {
   POLICY_INVALID: 'The bot is not set up correctly. Please tell the school IT administrator.',
 };
 
-export const internalErrorWords = 'Something went wrong and it was not saved. Please try again; if it keeps happening, tell the DSL in person.';
+const internalErrorWords = 'Something went wrong and it was not saved. Please try again; if it keeps happening, tell the DSL in person.';
 
 /** The words for an error; field messages from core (already written for people) are added when there are some. */
 export function wordsForError(err: unknown): string {

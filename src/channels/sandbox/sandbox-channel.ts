@@ -89,7 +89,6 @@ export function mountSandbox(d: SandboxDeps): void {
       else messages.add(chat, 'bot', { card }, now());
     };
     return {
-      kinds: async () => void messages.add(chat, 'bot', { card: reportKindCard() }, now()),
       form: async (view, replace) => put(reportFormCard(view), replace),
       message: async (view: MessageView, replace) => put(messageCard(view), replace),
       text: async (text) => {

@@ -7,7 +7,7 @@ import type { SlackConfig } from '../../config.js';
 import { DomainError, type FieldIssue } from '../../core/errors.js';
 import type { OutboxItem } from '../../core/ports.js';
 import { reportKinds, type ReportKind } from '../../core/report-schemas.js';
-import { formatLocal, localDate } from '../../core/working-time.js';
+import { formatLocal, localDateTime } from '../../core/working-time.js';
 import { ChannelStore } from '../../store/channel-store.js';
 import type { ChannelDeps } from '../channel-deps.js';
 import { SlackFileStore } from '../../store/slack-file-store.js';
@@ -15,6 +15,7 @@ import { wordsForError } from '../../views/error-words.js';
 import { messageView, reportDetailsView } from '../../views/message-views.js';
 import { fieldForIssue, formFields, formFromValues, formView } from '../../views/report-forms.js';
 import { cardsToReplace, rememberSent } from '../card-updates.js';
+import { downloadLimited } from '../download.js';
 import { decisionModal, detailsModal, formModal, homeView, kindModal, messageBlocks, taskModal, type ButtonValue } from './slack-blocks.js';
 
 export interface SlackChannelDeps extends ChannelDeps {
@@ -164,15 +165,18 @@ export function mountSlack(d: SlackChannelDeps): SlackChannel {
       .array(z.looseObject({ id: z.string(), name: z.string().optional(), url_private_download: z.string().optional(), url_private: z.string().optional() }))
       .catch([])
       .parse(flat['evidence.files'] ?? []);
-    const localStamp = (seconds: unknown) => (typeof seconds === 'number' ? `${localDate(new Date(seconds * 1000), dir.timeZone)}T${new Date(seconds * 1000).toLocaleTimeString('en-GB', { timeZone: dir.timeZone, hour: '2-digit', minute: '2-digit' })}` : undefined);
+    // Slack's datetimepicker gives unix seconds; core keeps school-time "YYYY-MM-DDTHH:MM".
+    const stamp = (seconds: unknown) => (typeof seconds === 'number' ? localDateTime(new Date(seconds * 1000), dir.timeZone) : undefined);
+    const takenAt = stamp(flat['evidence.takenAt']);
+    const postedAt = stamp(flat['evidence.postedAt']);
     try {
       const result = await d.workflow.submit({ reporterId, form: formFromValues(kind, flat), idempotencyKey: `slack:${view.id}` });
       // Stored; now the files (fetched after the modal closes, retried if Slack is slow).
       for (const f of uploads) {
         const url = f.url_private_download ?? f.url_private;
         if (!url) continue;
-        const fileMeta = { fileName: f.name ?? f.id, takenAt: localStamp(flat['evidence.takenAt']), postedAt: localStamp(flat['evidence.postedAt']) };
-        files.add({ reportId: result.reportId, reporterId, fileId: f.id, name: f.name ?? f.id, url, meta: JSON.parse(JSON.stringify(fileMeta)) as Record<string, unknown> }, d.clock());
+        const meta = { fileName: f.name ?? f.id, ...(takenAt ? { takenAt } : {}), ...(postedAt ? { postedAt } : {}) };
+        files.add({ reportId: result.reportId, reporterId, fileId: f.id, name: f.name ?? f.id, url, meta }, d.clock());
       }
       await ack();
       d.dispatcher.kick();
@@ -339,10 +343,7 @@ export function mountSlack(d: SlackChannelDeps): SlackChannel {
         const url = new URL(f.url);
         if (!trusted(url) && url.origin !== apiOrigin) throw new DomainError('EVIDENCE_TYPE', 'not a Slack file address');
         // The bot token goes only to Slack (or the configured Web API host).
-        const res = await fetch(url, { headers: { authorization: `Bearer ${d.config.botToken}` }, redirect: 'manual', signal: AbortSignal.timeout(30_000) });
-        if (!res.ok) throw new Error(`download failed with HTTP ${res.status}`);
-        const bytes = Buffer.from(await res.arrayBuffer());
-        if (bytes.length > d.maxEvidenceBytes) throw new DomainError('EVIDENCE_TOO_LARGE', 'the file is too large');
+        const bytes = await downloadLimited(url, { token: d.config.botToken, maxBytes: d.maxEvidenceBytes });
         await d.workflow.attachEvidence({ reportId: f.reportId, actorId: f.reporterId, bytes, meta: f.meta });
         files.markDone(f.id);
       } catch (err) {

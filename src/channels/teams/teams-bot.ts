@@ -9,8 +9,9 @@ import { commandOf, Conversation, helpText, myReportsView, welcomeView, type Act
 import { activitySchema, executeValueSchema, fileDownloadInfoSchema, type TeamsActivity } from './teams-activity.js';
 import type { Activity, TeamsConnector, TurnContext } from './teams-connector.js';
 import type { TeamsConversations } from './teams-conversations.js';
+import { adaptiveCardType, cardMessage } from './teams-deliverer.js';
+import { downloadLimited } from '../download.js';
 
-const adaptiveCardType = 'application/vnd.microsoft.card.adaptive';
 const fileInfoType = 'application/vnd.microsoft.teams.file.download.info';
 
 export interface TeamsBotDeps {
@@ -24,10 +25,6 @@ export interface TeamsBotDeps {
   maxEvidenceBytes: number;
   /** Delivers the outbox now, so cards update at once after an action. */
   kick: () => void;
-}
-
-function cardMessage(card: Record<string, unknown>): Partial<Activity> {
-  return { type: 'message', attachments: [{ contentType: adaptiveCardType, content: card }] };
 }
 
 /**
@@ -138,34 +135,17 @@ export class TeamsBot {
 
   /** Fetches an attachment: a OneDrive file by its short-lived link, a pasted image with the bot's token. */
   private async download(a: TeamsActivity, file: NonNullable<TeamsActivity['attachments']>[number]): Promise<Uint8Array> {
-    let url: URL;
-    const headers: Record<string, string> = {};
+    const maxBytes = this.d.maxEvidenceBytes;
     if (file.contentType === fileInfoType) {
       const info = fileDownloadInfoSchema.safeParse(file.content);
       if (!info.success) throw new DomainError('EVIDENCE_TYPE', 'the file attachment has no download link');
-      url = new URL(info.data.downloadUrl);
-    } else {
-      if (!file.contentUrl || !URL.canParse(file.contentUrl)) throw new DomainError('EVIDENCE_TYPE', 'the image has no address');
-      url = new URL(file.contentUrl);
-      // The bot's token goes only to the Bot Connector that sent the activity.
-      if (url.origin === new URL(a.serviceUrl).origin) {
-        const token = await this.d.connector.botToken(a.serviceUrl);
-        if (token) headers.authorization = `Bearer ${token}`;
-      }
+      return downloadLimited(new URL(info.data.downloadUrl), { maxBytes });
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new DomainError('EVIDENCE_TYPE', 'unsupported address');
-    const res = await fetch(url, { headers, redirect: headers.authorization ? 'manual' : 'follow', signal: AbortSignal.timeout(30_000) });
-    if (!res.ok || !res.body) throw new Error(`download failed with HTTP ${res.status}`);
-    const declared = Number(res.headers.get('content-length') ?? '0');
-    if (declared > this.d.maxEvidenceBytes) throw new DomainError('EVIDENCE_TOO_LARGE', 'the file is too large');
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-      size += chunk.byteLength;
-      if (size > this.d.maxEvidenceBytes) throw new DomainError('EVIDENCE_TOO_LARGE', 'the file is too large');
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
+    if (!file.contentUrl || !URL.canParse(file.contentUrl)) throw new DomainError('EVIDENCE_TYPE', 'the image has no address');
+    const url = new URL(file.contentUrl);
+    // The bot's token goes only to the Bot Connector that sent the activity.
+    const token = url.origin === new URL(a.serviceUrl).origin ? await this.d.connector.botToken(a.serviceUrl) : undefined;
+    return downloadLimited(url, { token, maxBytes });
   }
 
   // ---- answering ----
@@ -198,7 +178,6 @@ export class TeamsBot {
   private executeReply(context: TurnContext, a: TeamsActivity): Reply {
     const card = (c: Record<string, unknown>) => this.invokeResponse(context, 200, { statusCode: 200, type: adaptiveCardType, value: c });
     return {
-      kinds: () => card(reportKindCard()),
       form: (view) => card(reportFormCard(view)),
       message: (view) => card(messageCard(view)),
       text: (text) => this.invokeMessage(context, text),
@@ -222,7 +201,6 @@ export class TeamsBot {
       else await send(cardMessage(c));
     };
     return {
-      kinds: () => card(reportKindCard(), false),
       form: (view, replace) => card(reportFormCard(view), replace),
       message: (view: MessageView, replace) => card(messageCard(view), replace),
       text: (text) => send({ type: 'message', text }),

@@ -1,7 +1,7 @@
 import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
-  TurnContext,
+  type TurnContext,
   type ConversationReference,
   type Request as BotRequest,
   type Response as BotResponse,
@@ -142,9 +142,5 @@ export class TeamsConnector {
       const creds = (c as unknown as { credentials?: { appId?: string; getToken?: () => Promise<string> } }).credentials;
       return creds?.appId && creds.getToken ? creds.getToken() : undefined;
     });
-  }
-
-  static referenceOf(activity: Partial<Activity>): Partial<ConversationReference> {
-    return TurnContext.getConversationReference(activity);
   }
 }

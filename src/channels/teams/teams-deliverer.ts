@@ -10,12 +10,16 @@ import type { MessageView } from '../../views/view-model.js';
 import type { Activity, TeamsConnector } from './teams-connector.js';
 import { TeamsConversations } from './teams-conversations.js';
 
+export const adaptiveCardType = 'application/vnd.microsoft.card.adaptive';
+
+/** A message activity carrying one Adaptive Card. */
+export function cardMessage(card: Record<string, unknown>): Partial<Activity> {
+  return { type: 'message', attachments: [{ contentType: adaptiveCardType, content: card }] };
+}
+
+/** A message view as a card message, with its title as the notification summary. */
 export function cardActivity(view: MessageView): Partial<Activity> {
-  return {
-    type: 'message',
-    summary: view.title,
-    attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: messageCard(view) }],
-  };
+  return { ...cardMessage(messageCard(view)), summary: view.title };
 }
 
 /**
