@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 
@@ -28,7 +28,10 @@ describe('the Slack app manifest', () => {
     expect(m.oauth_config.scopes.user).toBeUndefined();
     expect([...m.oauth_config.scopes.bot].sort()).toEqual(['channels:read', 'chat:write', 'commands', 'files:read', 'groups:read', 'im:write']);
     // Every Web API method the Slack channel calls is covered by those scopes (views.* need none).
-    const source = readFileSync('src/channels/slack/slack-channel.ts', 'utf8');
+    const source = readdirSync('src/channels/slack')
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => readFileSync(`src/channels/slack/${f}`, 'utf8'))
+      .join('\n');
     const methods = [...new Set([...source.matchAll(/client\.([a-z]+\.[a-zA-Z]+)\(/g)].map((x) => x[1]))].sort();
     expect(methods).toEqual(['chat.postEphemeral', 'chat.postMessage', 'chat.update', 'conversations.info', 'conversations.open', 'views.open', 'views.publish']);
   });

@@ -1,0 +1,62 @@
+import { PermanentDeliveryError, type ChannelDeliverer } from '../../app/outbox-dispatcher.js';
+import type { OutboxItem } from '../../core/ports.js';
+import { messageView } from '../../views/message-views.js';
+import { cardsToReplace, rememberSent } from '../card-updates.js';
+import { messageBlocks } from './slack-blocks.js';
+import type { SlackContext } from './slack-context.js';
+
+/** Errors from the Web API that retrying will not mend. */
+const permanentErrors = new Set(['channel_not_found', 'invalid_blocks', 'invalid_arguments', 'user_not_found', 'cannot_dm_bot', 'account_inactive', 'is_archived', 'msg_too_long', 'no_text']);
+
+/** The Slack half of the outbox: chat.postMessage for a new message, chat.update for a step done. */
+export function slackDeliverer(s: SlackContext): ChannelDeliverer {
+  const { client, d, refs, files, dmChannel, dslChannelIsPrivate, warnPublic } = s;
+  const dir = d.directory;
+  return {
+    channel: 'slack',
+    async deliver(item: OutboxItem) {
+      if (item.reportId && refs.messageForOutbox(item.id)) return;
+      const view = messageView(item, dir.timeZone);
+      const pending = item.reportId ? files.pendingCount(item.reportId) : 0;
+      if (pending > 0 && item.recipientType === 'dsl_channel') view.facts.push({ title: 'Evidence', value: `${pending} screenshot(s) still being fetched` });
+      const { text, blocks } = messageBlocks(view);
+      try {
+        const earlier = cardsToReplace(item, refs);
+        if (earlier.length > 0) {
+          for (const m of earlier) await client.chat.update({ channel: m.conversationId, ts: m.messageId, text, blocks: blocks as never });
+          return;
+        }
+        if (item.recipientType === 'dsl_channel') {
+          const channel = dir.channels.dsl.slack;
+          if (!channel) throw new PermanentDeliveryError('the school file names no Slack DSL channel');
+          if (!(await dslChannelIsPrivate())) {
+            await warnPublic();
+            // The report is kept, and the DSL and deputies get it in their own DMs instead.
+            for (const id of dir.dslChannelMembers()) {
+              const slackId = dir.get(id)?.slack;
+              if (!slackId) continue;
+              const dm = await dmChannel(slackId);
+              const res = await client.chat.postMessage({ channel: dm, text, blocks: blocks as never });
+              if (item.reportId && res.ts)
+                refs.putMessage({ reportId: item.reportId, recipientId: 'dsl_channel', messageType: item.messageType, conversationId: dm, messageId: res.ts, createdAt: d.clock().toISOString(), dutyId: typeof item.payload.dutyId === 'string' ? item.payload.dutyId : undefined });
+            }
+            return;
+          }
+          const root = item.reportId ? refs.messages(item.reportId, 'dsl_channel').find((m) => m.conversationId === channel) : undefined;
+          const res = await client.chat.postMessage({ channel, text, blocks: blocks as never, ...(root ? { thread_ts: root.messageId } : {}) });
+          rememberSent(refs, item, { conversationId: channel, messageId: String(res.ts) }, d.clock());
+          return;
+        }
+        const slackId = item.recipientId.startsWith('slack:') ? item.recipientId.slice('slack:'.length) : dir.get(item.recipientId)?.slack;
+        if (!slackId) throw new PermanentDeliveryError('this person has no Slack id in the school file');
+        const channel = await dmChannel(slackId);
+        const res = await client.chat.postMessage({ channel, text, blocks: blocks as never });
+        rememberSent(refs, item, { conversationId: channel, messageId: String(res.ts) }, d.clock());
+      } catch (err) {
+        const code = (err as { data?: { error?: string } }).data?.error;
+        if (code && permanentErrors.has(code)) throw new PermanentDeliveryError(`Slack refused: ${code}`);
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { formatLocal } from '../../core/working-time.js';
+import { homeView } from './slack-blocks.js';
+import type { SlackContext } from './slack-context.js';
+
+/** App Home: staff see their own receipts; the DSL, deputies and headteacher the open queue. */
+export function registerHome(s: SlackContext): void {
+  const { app, client, d, refs, actor } = s;
+  const dir = d.directory;
+  app.event('app_home_opened', async ({ event, body }) => {
+    const eventId = (body as { event_id?: string }).event_id;
+    if (eventId && !refs.markHandled(`event:${eventId}`, d.clock())) return; // a retried delivery
+    const me = actor(event.user);
+    const roles = dir.rolesOf(me);
+    const at = (iso: string) => formatLocal(new Date(iso), dir.timeZone);
+    const sections = [
+      {
+        title: 'Your reports',
+        empty: 'You have not made any reports. Type /report to make one.',
+        rows: d.workflow.receipts(me).map((r) => ({ title: r.reference, value: `${r.kindLabel}: ${r.status} (reported ${at(r.submittedAt)})` })),
+      },
+    ];
+    if (roles.some((r) => r === 'dsl' || r === 'deputy_dsl' || r === 'headteacher'))
+      sections.push({
+        title: 'Open reports',
+        empty: 'Nothing is waiting.',
+        rows: d.workflow.openQueue(me).map((q) => ({
+          title: `${q.urgent ? 'URGENT ' : ''}${q.reference}`,
+          value: `${q.kindLabel}: waiting for ${q.waitingFor.join(', ') || 'closing'}${q.nextDeadline ? `; next deadline ${at(q.nextDeadline)}` : ''}`,
+        })),
+      });
+    await client.views.publish({ user_id: event.user, view: homeView(sections) as never });
+  });
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { DomainError } from '../../core/errors.js';
+import { reportKinds } from '../../core/report-schemas.js';
+import { localDateTime } from '../../core/working-time.js';
+import { wordsForError } from '../../views/error-words.js';
+import { formFields, formFromValues, formView } from '../../views/report-forms.js';
+import { formModal, kindModal } from './slack-blocks.js';
+import { answers, modalErrors, type SlackContext } from './slack-context.js';
+
+/** /report and the report modals: the kind, then that kind's form; the report is stored before the modal closes. */
+export function registerReportModals(s: SlackContext): void {
+  const { app, client, d, files } = s;
+  const dir = d.directory;
+  app.command('/report', async ({ ack, body }) => {
+    await ack();
+    await client.views.open({ trigger_id: body.trigger_id, view: kindModal() as never });
+  });
+
+  app.view('report_kind', async ({ ack, view }) => {
+    const kind = z.enum(reportKinds).safeParse(answers(view.state.values).kind);
+    if (!kind.success) return void (await ack({ response_action: 'errors', errors: { kind: 'Please choose what kind of concern this is.' } }));
+    await ack({ response_action: 'update', view: formModal(formView(kind.data, dir), kind.data === 'cyberbullying') as never });
+  });
+
+  app.view('report_form', async ({ ack, body, view }) => {
+    const meta = z.object({ kind: z.enum(reportKinds) }).safeParse(JSON.parse(view.private_metadata || '{}'));
+    if (!meta.success) return void (await ack({ response_action: 'errors', errors: {} }));
+    const kind = meta.data.kind;
+    const flat = answers(view.state.values);
+    const reporterId = s.actor(body.user.id);
+    const uploads = z
+      .array(z.looseObject({ id: z.string(), name: z.string().optional(), url_private_download: z.string().optional(), url_private: z.string().optional() }))
+      .catch([])
+      .parse(flat['evidence.files'] ?? []);
+    // Slack's datetimepicker gives unix seconds; core keeps school-time "YYYY-MM-DDTHH:MM".
+    const stamp = (seconds: unknown) => (typeof seconds === 'number' ? localDateTime(new Date(seconds * 1000), dir.timeZone) : undefined);
+    const takenAt = stamp(flat['evidence.takenAt']);
+    const postedAt = stamp(flat['evidence.postedAt']);
+    try {
+      const result = await d.workflow.submit({ reporterId, form: formFromValues(kind, flat), idempotencyKey: `slack:${view.id}` });
+      // Stored; now the files (fetched after the modal closes, retried if Slack is slow).
+      for (const f of uploads) {
+        const url = f.url_private_download ?? f.url_private;
+        if (!url) continue;
+        const meta = { fileName: f.name ?? f.id, ...(takenAt ? { takenAt } : {}), ...(postedAt ? { postedAt } : {}) };
+        files.add({ reportId: result.reportId, reporterId, fileId: f.id, name: f.name ?? f.id, url, meta }, d.clock());
+      }
+      await ack();
+      d.dispatcher.kick();
+      if (uploads.length > 0) s.fetchPendingFiles().catch((err: unknown) => d.log.error({ err }, 'Slack: fetching evidence failed'));
+    } catch (err) {
+      if (err instanceof DomainError && err.issues.length > 0) {
+        await ack({ response_action: 'errors', errors: modalErrors(err.issues, kind, formFields[kind][0]?.id ?? 'kind') });
+        return;
+      }
+      d.log.error({ err }, 'Slack: a report could not be stored');
+      await ack({ response_action: 'errors', errors: { [formFields[kind][0]?.id ?? 'kind']: wordsForError(err) } });
+    }
+  });
+}
