@@ -21,6 +21,7 @@ export const messageTypes = [
   'task.completed', // update of the task, and a notice to the owners
   'report.closed', // update of the acknowledgement message
   'evidence.added', // to the owners: more evidence is attached
+  'audit.checkpoint', // to the DSL: the audit log's head, to keep outside the database (no report)
 ] as const;
 export type MessageType = (typeof messageTypes)[number];
 

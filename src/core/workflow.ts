@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { contentSha256 } from './audit-chain.js';
 import { DomainError, type FieldIssue } from './errors.js';
 import { checkEvidence, type CheckedEvidence, type EvidenceLimits } from './evidence.js';
 import { toFieldIssues } from './issues.js';
@@ -215,6 +216,8 @@ export class Workflow {
         dslChannel: routing.dslChannel,
         subjects: routing.subjects.length,
         evidence: evidence.length,
+        evidenceSha256: evidence.map((e) => e.sha256),
+        formSha256: contentSha256(form),
         notes: routing.notes,
       });
 
@@ -353,7 +356,7 @@ export class Workflow {
         result: { choice: cmd.choice, reason },
       });
       this.store.cancelTimersForDuty(duty.id, now);
-      this.audit(cmd.actorId, 'decision.recorded', report.id, now, { duty: duty.id, rules: duty.rules, choice: cmd.choice });
+      this.audit(cmd.actorId, 'decision.recorded', report.id, now, { duty: duty.id, rules: duty.rules, choice: cmd.choice, reasonSha256: contentSha256(reason) });
       const label = duty.choices?.find((c) => c.id === cmd.choice)?.label ?? cmd.choice;
       for (const r of this.dutyRecipients(duty))
         this.send(r, 'decision.recorded', report, `decision:${duty.id}`, now, {
@@ -381,7 +384,7 @@ export class Workflow {
     const now = this.clock();
     return this.store.transaction(() => {
       this.store.updateDuty(duty.id, { status: 'done', doneBy: cmd.actorId, doneAt: now.toISOString(), result: { action } });
-      this.audit(cmd.actorId, 'task.completed', report.id, now, { duty: duty.id, rules: duty.rules });
+      this.audit(cmd.actorId, 'task.completed', report.id, now, { duty: duty.id, rules: duty.rules, actionSha256: contentSha256(action) });
       const payload = {
         dutyId: duty.id,
         completedBy: this.directory.displayName(cmd.actorId),
@@ -429,7 +432,7 @@ export class Workflow {
         closeReason: reason,
         ...(report.acknowledgedAt ? {} : { acknowledgedAt: now.toISOString() }),
       });
-      this.audit(cmd.actorId, 'report.closed', report.id, now, { outcome: cmd.outcome });
+      this.audit(cmd.actorId, 'report.closed', report.id, now, { outcome: cmd.outcome, reasonSha256: contentSha256(reason) });
       for (const d of owned)
         for (const r of this.dutyRecipients(d))
           this.send(r, 'report.closed', report, `close:${report.id}`, now, {

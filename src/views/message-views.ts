@@ -157,9 +157,30 @@ export function messageView(item: Pick<OutboxItem, 'messageType' | 'payload'>, t
         facts: [...basics, { title: 'Evidence attached', value: String(p.evidenceCount ?? 0) }],
         actions: [details],
       });
+    case 'audit.checkpoint':
+      return auditCheckpointView(item.payload, at);
     default:
       return view({ title: `Report ${p.reference}`, actions: [details] });
   }
+}
+
+/** The audit log's head, sent to the DSL to keep: no report, no buttons. */
+function auditCheckpointView(payload: Record<string, unknown>, at: (iso: string | undefined) => string): MessageView {
+  const anchor = `${String(payload.seq)}:${String(payload.hash)}`;
+  return {
+    title: 'Audit log checkpoint',
+    urgent: false,
+    facts: [
+      { title: 'Entry', value: String(payload.seq) },
+      { title: 'At', value: at(typeof payload.at === 'string' ? payload.at : undefined) },
+    ],
+    paragraphs: [
+      'Keep this message. It records the audit log as it stood, outside the bot\'s database, so that a log cut short or rewritten later is found.',
+      `To check: npm run cli -- audit verify --head ${anchor}`,
+    ],
+    inputs: [],
+    actions: [],
+  };
 }
 
 const statusWords = { open: 'Waiting to be acknowledged', acknowledged: 'Acknowledged', closed: 'Closed' } as const;
