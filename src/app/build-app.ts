@@ -85,13 +85,6 @@ export function buildApp(
   });
 
   const services: Service[] = [];
-  // The audit log's head goes to the DSL every AUDIT_CHECKPOINT_HOURS (see core/audit-checkpoint.ts).
-  services.push({
-    runDue: async () => {
-      const anchored = checkpointAudit({ store, directory: school.directory, channels, clock, everyHours: config.auditCheckpointHours });
-      if (anchored) log.info({ auditSeq: anchored.seq }, 'audit checkpoint sent to the DSL');
-    },
-  });
   mountPublicPages(http, { home: !config.sandbox });
   const channelDeps: ChannelDeps = { http, db, workflow, directory: school.directory, dispatcher, clock, log, maxEvidenceBytes: config.evidenceMaxBytes };
   if (config.slack) {
@@ -111,6 +104,14 @@ export function buildApp(
       config: config.teams,
       ...(opts.teamsAuthOverrides ? { authOverrides: opts.teamsAuthOverrides } : {}),
     });
+
+  // The audit log's head goes to the DSL every AUDIT_CHECKPOINT_HOURS (see core/audit-checkpoint.ts).
+  services.push({
+    runDue: async () => {
+      const anchored = checkpointAudit({ store, directory: school.directory, channels, clock, everyHours: config.auditCheckpointHours });
+      if (anchored) log.info({ auditSeq: anchored.seq }, 'audit checkpoint sent to the DSL');
+    },
+  });
 
   return {
     config,
