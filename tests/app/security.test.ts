@@ -167,4 +167,23 @@ describe('the audit checkpoint: the head sent to the DSL, and checked against', 
     expect(await runCli(args, () => {})).toBe(0);
     expect(await runCli([...args.slice(0, -1), `${anchored?.seq}:${'f'.repeat(64)}`], () => {})).toBe(2);
   });
+
+  it('reaches the DSL over the wire (Slack), from the background loop\'s jobs', { timeout: 30_000 }, async () => {
+    const sh = await slackHarness({ env: { AUDIT_CHECKPOINT_HOURS: '24' } });
+    cleanups.push(() => sh.close());
+    await fileReport(sh, 'amy-clarke', example(1).report);
+    const runJobs = async () => {
+      for (const s of sh.app.services) await s.runDue?.();
+      await sh.deliver();
+    };
+    await runJobs();
+    const toDsl = () => sh.api.postedTo(`D${'U0DSL000001'}`).filter((c) => JSON.stringify(c.body).includes('Audit log checkpoint'));
+    expect(toDsl()).toEqual([]);
+    sh.clock.advanceMinutes(24 * 60);
+    await runJobs();
+    expect(toDsl()).toHaveLength(1);
+    expect(JSON.stringify(toDsl()[0]?.body)).toMatch(/audit verify --head \d+:[0-9a-f]{64}/);
+    await runJobs();
+    expect(toDsl()).toHaveLength(1);
+  });
 });
