@@ -14,6 +14,7 @@ import {
   type StoredHead,
 } from '../core/audit-chain.js';
 import type { AuditEntry, AuditInput } from '../core/ports.js';
+import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from './database.js';
 import type { Keyring } from './keyring.js';
 
@@ -48,6 +49,14 @@ export class AuditLog {
     private readonly keys: Keyring | undefined,
   ) {}
 
+  private readonly statements = new Map<string, Database.Statement>();
+  /** Prepared once, on first use (a database from before migration 0005 can still be read). */
+  private sql(text: string): Database.Statement {
+    let st = this.statements.get(text);
+    if (!st) this.statements.set(text, (st = this.db.prepare(text)));
+    return st;
+  }
+
   private currentKey(): AuditKey {
     if (!this.keys) throw new Error('the audit log is opened without keys: it can only be read');
     return this.keyFor(this.keys.currentId) as AuditKey;
@@ -59,7 +68,7 @@ export class AuditLog {
   };
 
   head(): StoredHead | undefined {
-    const row = this.db.prepare('SELECT * FROM audit_head WHERE id = 1').get() as Row | undefined;
+    const row = this.sql('SELECT * FROM audit_head WHERE id = 1').get() as Row | undefined;
     return row ? { seq: Number(row.seq), hash: String(row.hash), keyId: optNum(row.key_id), mac: opt(row.mac) } : undefined;
   }
 
@@ -78,14 +87,14 @@ export class AuditLog {
     const seq = (head?.seq ?? 0) + 1;
     const prevHash = head?.hash ?? genesisHash;
     const hash = entryHash(seq, prevHash, entry, key);
-    this.db
-      .prepare(
+    this
+      .sql(
         `INSERT INTO audit_log (seq, at, actor, action, report_id, details_json, prev_hash, hash, key_id)
          VALUES (@seq, @at, @actor, @action, @reportId, @details, @prevHash, @hash, @keyId)`,
       )
       .run({ seq, at: entry.at, actor: entry.actor, action: entry.action, reportId: entry.reportId ?? null, details: JSON.stringify(entry.details), prevHash, hash, keyId: key.id });
-    this.db
-      .prepare(
+    this
+      .sql(
         `INSERT INTO audit_head (id, seq, hash, key_id, mac) VALUES (1, @seq, @hash, @keyId, @mac)
          ON CONFLICT (id) DO UPDATE SET seq = @seq, hash = @hash, key_id = @keyId, mac = @mac`,
       )
@@ -102,12 +111,12 @@ export class AuditLog {
   prepare(at: Date): void {
     const head = this.head();
     if (!head) {
-      const any = this.db.prepare('SELECT 1 FROM audit_log LIMIT 1').get();
-      const reports = this.db.prepare('SELECT 1 FROM reports LIMIT 1').get();
+      const any = this.sql('SELECT 1 FROM audit_log LIMIT 1').get();
+      const reports = this.sql('SELECT 1 FROM reports LIMIT 1').get();
       if (!any && !reports) this.append({ at: at.toISOString(), actor: 'system', action: auditStartedAction, details: { log: randomUUID() } });
       return;
     }
-    const last = this.db.prepare('SELECT key_id FROM audit_log WHERE seq = @seq').get({ seq: head.seq }) as Row | undefined;
+    const last = this.sql('SELECT key_id FROM audit_log WHERE seq = @seq').get({ seq: head.seq }) as Row | undefined;
     if (!last || last.key_id !== null) return;
     const check = verifyChain(this.all(), head, () => undefined);
     if (check.problems.some((p) => !/no entry is keyed|not sealed with the key|does not start/.test(p.problem))) return;
@@ -115,28 +124,28 @@ export class AuditLog {
   }
 
   all(): Iterable<StoredEntry> {
-    const rows = this.db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as Iterable<Row>;
+    const rows = this.sql('SELECT * FROM audit_log ORDER BY seq').iterate() as Iterable<Row>;
     return (function* () {
       for (const r of rows) yield toEntry(r);
     })();
   }
 
   forReport(reportId: string): AuditEntry[] {
-    return (this.db.prepare('SELECT * FROM audit_log WHERE report_id = @reportId ORDER BY seq').all({ reportId }) as Row[]).map((r) => publicEntry(toEntry(r)));
+    return (this.sql('SELECT * FROM audit_log WHERE report_id = @reportId ORDER BY seq').all({ reportId }) as Row[]).map((r) => publicEntry(toEntry(r)));
   }
 
   /** The newest entry (number, hash, time): what a checkpoint anchors. */
   latest(): { seq: number; hash: string; at: string } | undefined {
-    return this.db.prepare('SELECT seq, hash, at FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string; at: string } | undefined;
+    return this.sql('SELECT seq, hash, at FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string; at: string } | undefined;
   }
 
   lastOf(action: string): AuditEntry | undefined {
-    const row = this.db.prepare('SELECT * FROM audit_log WHERE action = @action ORDER BY seq DESC LIMIT 1').get({ action }) as Row | undefined;
+    const row = this.sql('SELECT * FROM audit_log WHERE action = @action ORDER BY seq DESC LIMIT 1').get({ action }) as Row | undefined;
     return row ? publicEntry(toEntry(row)) : undefined;
   }
 
   first(): AuditEntry | undefined {
-    const row = this.db.prepare('SELECT * FROM audit_log ORDER BY seq LIMIT 1').get() as Row | undefined;
+    const row = this.sql('SELECT * FROM audit_log ORDER BY seq LIMIT 1').get() as Row | undefined;
     return row ? publicEntry(toEntry(row)) : undefined;
   }
 
