@@ -12,6 +12,7 @@ import { toFieldIssues } from '../core/issues.js';
 import { chooseSchoolFile, loadPolicyFile, loadSchool } from '../files/school-files.js';
 import { FileProblemError } from '../files/yaml-file.js';
 import { addAuditCommands } from './audit-commands.js';
+import { addBackupCommands } from './backup-commands.js';
 import { explainText } from './explain-text.js';
 import { buildTeamsPackage, teamsPackageOptionsSchema } from './teams-package.js';
 
@@ -61,6 +62,7 @@ export function buildCli(out: (s: string) => void, setExitCode: (code: number) =
     });
 
   addAuditCommands(program, out, setExitCode);
+  addBackupCommands(program, out, setExitCode);
   const teams = program.command('teams').description('Microsoft Teams');
   teams
     .command('package')
