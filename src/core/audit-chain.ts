@@ -73,6 +73,28 @@ export function headMac(head: { seq: number; hash: string }, key: AuditKey): str
   return createHmac('sha256', key.key).update(`audit head ${key.id} ${head.seq} ${head.hash}`).digest('hex');
 }
 
+/**
+ * An entry from before keys, checked by its plain hash. Those entries were hashed before
+ * they were stored, so a lone surrogate in the actor or report id was hashed as itself
+ * but read back from SQLite as U+FFFD (three of them: its three stored bytes), and the
+ * entry could never verify again. When the hash does not match and there is one such run
+ * in those fields, each lone surrogate it could have been is tried (2,048), so such an
+ * entry verifies for good rather than failing for good; any other change still fails.
+ */
+function legacyHashMatches(e: StoredEntry): boolean {
+  if (entryHash(e.seq, e.prevHash, e) === e.hash) return true;
+  const runs = (['actor', 'reportId'] as const).flatMap((f) => [...(e[f] ?? '').matchAll(/\uFFFD{1,3}/g)].map((m) => ({ f, m })));
+  if (runs.length !== 1) return false;
+  const { f, m } = runs[0] as (typeof runs)[number];
+  const value = e[f] ?? '';
+  const at = m.index ?? 0;
+  for (let code = 0xd800; code <= 0xdfff; code++) {
+    const candidate = { ...e, [f]: `${value.slice(0, at)}${String.fromCharCode(code)}${value.slice(at + m[0].length)}` };
+    if (entryHash(e.seq, e.prevHash, candidate) === e.hash) return true;
+  }
+  return false;
+}
+
 export interface AuditProblem {
   seq: number;
   problem: string;
@@ -128,7 +150,7 @@ export function verifyChain(
     if (e.prevHash !== prevHash) problems.push({ seq: e.seq, problem: 'it does not follow the entry before it (deleted, reordered or inserted)' });
     if (e.keyId === undefined || e.keyId === null) {
       if (keyedSeen) problems.push({ seq: e.seq, problem: 'it is not keyed, after keyed entries (written without the key)' });
-      else if (entryHash(e.seq, e.prevHash, e) !== e.hash) problems.push({ seq: e.seq, problem: 'its contents do not match its hash (edited)' });
+      else if (!legacyHashMatches(e)) problems.push({ seq: e.seq, problem: 'its contents do not match its hash (edited)' });
       unkeyed += 1;
     } else {
       const key = keyFor(e.keyId);

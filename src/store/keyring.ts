@@ -118,8 +118,13 @@ function writeKeyFile(file: string, content: KeyFile, mode: 'wx' | 'replace'): v
   if (mode === 'replace') renameSync(target, file);
 }
 
-/** Makes a folder (and its parents) if missing; a folder this creates is 0700. An existing one is tightened to 0700 only if it is the leaf. */
+/** Makes a folder (and its parents) if missing, 0700; an existing folder of ours is tightened to 0700. */
 export function ensurePrivateDir(dir: string): void {
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(dir, 0o700);
+  try {
+    chmodSync(dir, 0o700);
+  } catch (err) {
+    // A folder owned by someone else (e.g. made by the admin for the bot): leave its mode to them.
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+  }
 }

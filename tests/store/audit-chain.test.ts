@@ -250,10 +250,33 @@ describe('audit verify checks the file it names (issue 11)', () => {
 });
 
 describe('strings that are not well-formed UTF-16, and a log from before keys', () => {
-  it('a lone surrogate in an actor or details is stored as U+FFFD and the log still verifies', async () => {
+  it('a lone surrogate in an actor or details is written as U+FFFD (hashed as stored) and the log still verifies', async () => {
     h.store.appendAudit({ at: '2026-11-23T11:00:00.000Z', actor: 'U\ud800X', action: 'action.refused', details: { code: 'FORBIDDEN', who: '\udc00' } });
     const r = await verify();
     expect(r.code).toBe(0);
+  });
+
+  it('an old unkeyed entry whose lone surrogate SQLite stored as U+FFFD verifies (it failed for good before)', () => {
+    // The premise: a lone surrogate goes into SQLite as three bytes and comes back as three U+FFFD.
+    const db = openDatabase(path.join(h.dir, 'premise.db'));
+    db.exec('CREATE TABLE t (v TEXT)');
+    db.prepare('INSERT INTO t VALUES (?)').run('U\ud800X');
+    const readBack = (db.prepare('SELECT v FROM t').get() as { v: string }).v;
+    expect(readBack).toBe('U\uFFFD\uFFFD\uFFFDX');
+    db.close();
+    // An entry hashed (before keys) with the surrogate, read back with U+FFFD; then sealed by "audit.keyed".
+    const key: AuditKey = { id: 1, key: Buffer.alloc(32, 3) };
+    const written = { at: '2026-11-23T10:00:00.000Z', actor: 'U\ud800X', action: 'action.refused', details: { code: 'FORBIDDEN' } };
+    const hash1 = entryHash(1, genesisHash, written);
+    const stored = { ...written, actor: readBack, seq: 1, prevHash: genesisHash, hash: hash1 };
+    const sealInput = { at: written.at, actor: 'system', action: 'audit.keyed', details: { unkeyedEntries: 1, unkeyedHead: hash1 } };
+    const hash2 = entryHash(2, hash1, sealInput, key);
+    const entries = [stored, { ...sealInput, seq: 2, prevHash: hash1, hash: hash2, keyId: 1 }];
+    const check = verifyChain(entries, { seq: 2, hash: hash2, keyId: 1, mac: headMac({ seq: 2, hash: hash2 }, key) }, () => key);
+    expect(check).toMatchObject({ ok: true, count: 2, unkeyed: 1 });
+    // …but a real edit of that entry is still found.
+    const edited = [{ ...stored, actor: 'V\uFFFD\uFFFD\uFFFDX' }, entries[1]!];
+    expect(verifyChain(edited, { seq: 2, hash: hash2, keyId: 1, mac: headMac({ seq: 2, hash: hash2 }, key) }, () => key).ok).toBe(false);
   });
 
   it('an old log (unkeyed entries, plain text) is sealed at the next start and verifies; unkeyed entries after keyed ones do not', async () => {
