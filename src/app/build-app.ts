@@ -14,7 +14,7 @@ import { chooseSchoolFile as chooseSchool, loadSchool, type LoadedSchool } from 
 import { checkpointAudit } from '../core/audit-checkpoint.js';
 import { openDatabase } from '../store/database.js';
 import { DiskEvidenceFiles } from '../store/evidence-files.js';
-import { openKeys } from '../store/open-keys.js';
+import { openKeys } from './open-keys.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { startBackgroundLoop } from './background-loop.js';
 import { mountPublicPages } from './public-pages.js';

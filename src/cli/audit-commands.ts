@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { commandLinePaths } from '../config.js';
@@ -29,7 +30,8 @@ export function addAuditCommands(program: Command, out: (s: string) => void, set
       const keys = Keyring.load(opts.keyFile ?? defaults.keyFile);
       const db = openExistingDatabase(file);
       try {
-        const check = await verifyAll(db, keys, opts.evidence ?? defaults.evidenceDir, anchor);
+        const evidenceDir = opts.evidence ?? defaults.evidenceDir;
+        const check = await verifyAll(db, keys, evidenceDir, anchor);
         const problems = [
           ...check.chain.problems.map((p) => (p.seq > 0 ? `entry ${p.seq}: ${p.problem}` : p.problem)),
           ...check.content.map((c) => `${c.where}: ${c.problem}`),
@@ -41,6 +43,7 @@ export function addAuditCommands(program: Command, out: (s: string) => void, set
           for (const p of problems) out(`  - ${p}`);
           setExitCode(2);
         }
+        if (check.evidenceChecked > 0 && !existsSync(evidenceDir)) out(`Hint: the evidence folder ${path.resolve(evidenceDir)} does not exist; give --evidence (the sandbox's is data/sandbox-evidence).`);
         if (check.chain.unkeyed > 0) out(`Note: entries 1–${check.chain.unkeyed} were written before the log was keyed (plain SHA-256, sealed by "audit.keyed").`);
         const head = check.chain.head;
         if (head) out(`Head: ${head.seq}:${head.hash} (keep it outside the database; "audit verify --head ${head.seq}:${head.hash}" checks the log still holds it)`);

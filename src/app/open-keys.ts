@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type { Logger } from '../app/logger.js';
+import type { Logger } from './logger.js';
 import type { Config } from '../config.js';
-import { Keyring } from './keyring.js';
+import { Keyring } from '../store/keyring.js';
 
 /** Inside `folder` (or the folder itself)? */
 const inside = (file: string, folder: string) => {
