@@ -6,6 +6,7 @@ import { commandLinePaths } from '../../src/config.js';
 import { canonicalJson, entryHash, genesisHash, headMac, verifyChain, type AuditKey } from '../../src/core/audit-chain.js';
 import type { AuditEntry, AuditInput } from '../../src/core/ports.js';
 import { openDatabase } from '../../src/store/database.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { aad } from '../../src/store/seal-existing.js';
 import { sealBytes, sealText } from '../../src/store/sealed.js';
 import { example, harness, tempDir, tinyPng, type Harness } from '../support/harness.js';
@@ -291,11 +292,21 @@ describe('strings that are not well-formed UTF-16, and a log from before keys', 
       }
       db.prepare('UPDATE audit_head SET seq = ?, hash = ?, key_id = NULL, mac = NULL').run(rows(db).length, prevHash);
       db.prepare('UPDATE reports SET form_json = ? WHERE id = ?').run(JSON.stringify(example(5).report), ids.r1);
+      db.prepare('UPDATE reports SET close_reason = ? WHERE id = ?').run('Spoke to both families.', ids.r1);
+      db.prepare(`UPDATE duties SET result_json = ? WHERE report_id = ? AND type = 'decision'`).run(JSON.stringify({ choice: 'refer_to_lado', reason: 'Pattern of contact.' }), ids.r2);
     });
+    // Plain values from before encryption are read as they are…
+    const unprepared = new SqliteStore(openDatabase(h.dbFile), h.keys);
+    expect(unprepared.getReport(ids.r1)?.closeReason).toBe('Spoke to both families.');
+    unprepared.db.close();
     h.restart(); // prepare(): seals the plain text, and seals the unkeyed entries with "audit.keyed"
     const last = rows(h.db).at(-1) as AuditRow;
     expect(last.action).toBe('audit.keyed');
     expect((h.db.prepare('SELECT form_json FROM reports WHERE id = ?').get(ids.r1) as { form_json: string }).form_json).toMatch(/^sg1:1:/);
+    // …and sealed at the next start, still reading the same.
+    expect((h.db.prepare('SELECT close_reason FROM reports WHERE id = ?').get(ids.r1) as { close_reason: string }).close_reason).toMatch(/^sg1:1:/);
+    expect(h.store.getReport(ids.r1)?.closeReason).toBe('Spoke to both families.');
+    expect(h.store.listDuties(ids.r2).find((d) => d.type === 'decision')?.result).toEqual({ choice: 'refer_to_lado', reason: 'Pattern of contact.' });
     const r = await verify();
     expect(r.out).toContain('Note: entries 1–');
     expect(r.code).toBe(0);

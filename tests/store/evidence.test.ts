@@ -151,6 +151,16 @@ describe('DiskEvidenceFiles', () => {
     expect(listAll(root)).toHaveLength(2);
   });
 
+  it('reads a file written before encryption as it is, and refuses one whose bytes no longer match its name', async () => {
+    const hash = sha256(tinyPng);
+    const target = path.join(root, hash.slice(0, 2), hash);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, tinyPng);
+    expect(Buffer.compare(await files.read(hash), tinyPng)).toBe(0);
+    writeFileSync(target, samples.pdf);
+    await expect(files.read(hash)).rejects.toThrow(/does not match its hash/);
+  });
+
   it('never overwrites a file already there', async () => {
     const hash = sha256(tinyPng);
     const target = path.join(root, hash.slice(0, 2), hash);
