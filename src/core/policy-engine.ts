@@ -2,6 +2,7 @@ import type { DecisionChoice, OwnerRole, Policy, PolicyRule } from './policy-sch
 import { deriveFacts } from './report-facts.js';
 import type { ReportForm } from './report-schemas.js';
 import type { Directory, Role } from './school.js';
+import type { SubjectCheck } from './subject-check.js';
 import { deadlineAfter, isWorkingTime, workingDayMinutes } from './working-time.js';
 
 export type ChainRole = Exclude<Role, 'staff'> | 'vice_chair';
@@ -34,6 +35,10 @@ export interface Routing {
   rules: string[];
   urgent: boolean;
   subjects: string[];
+  /** Subjects only because a typed name could be theirs (not picked, not confirmed). Absent in older records. */
+  possibleSubjects?: string[];
+  /** G1 left out someone who is only possibly the subject: the recipients' cards say so (not who). */
+  possibleSubjectSkipped?: boolean;
   duties: PlannedDuty[];
   /** People told for information (each once), beyond those who must act. */
   told: { personId: string; rules: string[] }[];
@@ -72,6 +77,8 @@ export const roleWords: Record<ChainRole, string> = {
 export interface RouteInput {
   form: ReportForm;
   reporterId: string;
+  /** The reporter's answer to "Is this about one of these people?", if they were asked. */
+  subjectCheck?: SubjectCheck | undefined;
 }
 
 /**
@@ -79,9 +86,12 @@ export interface RouteInput {
  * school's directory and the time. Rules apply first; the guards win over them.
  */
 export function route(input: RouteInput, policy: Policy, dir: Directory, now: Date): Routing {
-  const { facts, subjects, urls } = deriveFacts(input.form, dir);
+  const { facts, subjects, possibleSubjects, urls } = deriveFacts(input.form, dir, input.subjectCheck);
   const isSubject = new Set(subjects);
   const notes: string[] = [];
+  /** Subjects G1 took out of someone's way: a chain, the DSL channel, the people told. */
+  const skipped = new Set<string>();
+  const skip = (id: string) => (isSubject.has(id) ? (skipped.add(id), true) : false);
 
   const peopleFor = (role: ChainRole): string[] => {
     if (role === 'vice_chair') return dir.contacts.viceChair ? [dir.contacts.viceChair] : [];
@@ -94,7 +104,7 @@ export function route(input: RouteInput, policy: Policy, dir: Directory, now: Da
     const build = (order: ChainRole[]) =>
       order
         .map((r) => {
-          const people = peopleFor(r).filter((id) => !isSubject.has(id) && !seen.has(id));
+          const people = peopleFor(r).filter((id) => !skip(id) && !seen.has(id));
           for (const id of people) seen.add(id);
           return { role: r, people };
         })
@@ -131,7 +141,7 @@ export function route(input: RouteInput, policy: Policy, dir: Directory, now: Da
   }
 
   const channelMembers = dir.dslChannelMembers();
-  const channelUsable = !channelMembers.some((id) => isSubject.has(id));
+  const channelUsable = channelMembers.filter(skip).length === 0;
   if (!channelUsable) notes.push('G1: someone in the DSL channel is named in the report, so nothing is posted there');
 
   const ack = policy.deadlines.acknowledge[urgent ? 'urgent' : 'normal'];
@@ -215,7 +225,7 @@ export function route(input: RouteInput, policy: Policy, dir: Directory, now: Da
 
   const told = new Map<string, string[]>();
   const tell = (id: string, rule: string, heard = reached) => {
-    if (isSubject.has(id) || heard.has(id)) return;
+    if (skip(id) || heard.has(id)) return;
     told.set(id, [...new Set([...(told.get(id) ?? []), rule])]);
   };
   for (const r of matched) {
@@ -233,7 +243,7 @@ export function route(input: RouteInput, policy: Policy, dir: Directory, now: Da
   }
   const outOfHours = dir.contacts.outOfHours;
   if (urgent && outOfHours && !isWorkingTime(now, dir.workingHours, dir.timeZone)) {
-    if (isSubject.has(outOfHours)) notes.push('G1: the out-of-hours contact is named in the report and is not told');
+    if (skip(outOfHours)) notes.push('G1: the out-of-hours contact is named in the report and is not told');
     else tell(outOfHours, 'G3', direct); // by direct message, even if they are in the DSL channel: nobody reads it at night
   }
 
@@ -241,6 +251,8 @@ export function route(input: RouteInput, policy: Policy, dir: Directory, now: Da
     rules: ruleIds,
     urgent,
     subjects,
+    possibleSubjects,
+    possibleSubjectSkipped: possibleSubjects.some((id) => skipped.has(id)),
     duties,
     told: [...told].map(([personId, rules]) => ({ personId, rules })),
     dslChannel,
