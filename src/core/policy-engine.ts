@@ -86,17 +86,28 @@ export interface RouteInput {
  * school's directory and the time. Rules apply first; the guards win over them.
  */
 export function route(input: RouteInput, policy: Policy, dir: Directory, now: Date): Routing {
-  const { facts, subjects, possibleSubjects, urls } = deriveFacts(input.form, dir, input.subjectCheck);
-  const isSubject = new Set(subjects);
+  const derived = deriveFacts(input.form, dir, input.subjectCheck);
+  const { facts, urls } = derived;
   const notes: string[] = [];
-  /** Subjects G1 took out of someone's way: a chain, the DSL channel, the people told. */
-  const skipped = new Set<string>();
-  const skip = (id: string) => (isSubject.has(id) ? (skipped.add(id), true) : false);
 
   const peopleFor = (role: ChainRole): string[] => {
     if (role === 'vice_chair') return dir.contacts.viceChair ? [dir.contacts.viceChair] : [];
     return dir.withRole(role).map((p) => p.id);
   };
+
+  // Someone always owns a report: if the typed name could be everyone who might take it,
+  // those only possibly named take it (never a person picked or confirmed as its subject).
+  const leads = new Set(lastResort.flatMap(peopleFor));
+  const certain = new Set(derived.subjects.filter((id) => !derived.possibleSubjects.includes(id)));
+  const reinstated = [...leads].every((id) => derived.subjects.includes(id)) ? [...leads].filter((id) => !certain.has(id)) : [];
+  if (reinstated.length > 0)
+    notes.push('G1: everyone who could take this report may be the person it is about; it goes to those only possibly named, as nobody else can take it');
+  const subjects = derived.subjects.filter((id) => !reinstated.includes(id));
+  const possibleSubjects = derived.possibleSubjects.filter((id) => !reinstated.includes(id));
+  const isSubject = new Set(subjects);
+  /** Subjects G1 took out of someone's way: a chain, the DSL channel, the people told. */
+  const skipped = new Set<string>();
+  const skip = (id: string) => (isSubject.has(id) ? (skipped.add(id), true) : false);
 
   /** G1: the chain for a role without the report's subjects, empty levels dropped. */
   const chainFor = (role: ChainRole): ChainLevel[] => {

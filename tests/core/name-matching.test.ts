@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { NameIndex, nameTokens } from '../../src/core/name-matching.js';
 import { readCheckChoice, checkChoiceValue, subjectCandidates } from '../../src/core/subject-check.js';
 import { makeReportSchema } from '../../src/core/report-schemas.js';
+import { everyoneReached, route } from '../../src/core/policy-engine.js';
+import { Directory, schoolConfigSchema } from '../../src/core/school.js';
 import { demoSchool } from '../support/harness.js';
 
 const people = [
@@ -89,5 +91,57 @@ describe('the subject check', () => {
     expect(readCheckChoice('person:sam-okafor', sam)).toEqual({ answer: 'person', personId: 'sam-okafor' });
     expect(readCheckChoice('person:jo-patel', sam)).toBeUndefined();
     expect(readCheckChoice(undefined, sam)).toBeUndefined();
+  });
+});
+
+describe('routing with typed names', () => {
+  const schema = makeReportSchema({ today: '2026-12-31' });
+  const at = new Date('2026-11-23T10:00:00Z');
+  const dir = demoSchool.directory;
+
+  it('"Mr Morgan" in a conduct report is a concern about the headteacher: the chair owns it, he is nowhere in it, and cards say someone was left out', () => {
+    const form = schema.parse({ kind: 'staff_conduct', staffMember: { name: 'Mr Morgan' }, occurred: { date: '2026-11-20' }, description: 'd', involvesPupils: false });
+    const routing = route({ form, reporterId: 'amy-clarke' }, demoSchool.policy, dir, at);
+    expect(routing.rules).toEqual(['R3']);
+    expect(routing.subjects).toEqual(['alex-morgan']);
+    expect(routing.possibleSubjects).toEqual(['alex-morgan']);
+    expect(routing.possibleSubjectSkipped).toBe(true);
+    expect(everyoneReached(routing, dir).has('alex-morgan')).toBe(false);
+    // Confirmed by the reporter: certainly the subject, no longer "possible".
+    const confirmed = route({ form, reporterId: 'amy-clarke', subjectCheck: { answer: 'person', personId: 'alex-morgan' } }, demoSchool.policy, dir, at);
+    expect(confirmed.possibleSubjects).toEqual([]);
+    expect(confirmed.possibleSubjectSkipped).toBe(false);
+  });
+
+  it('a pupil who shares the headteacher\'s surname keeps him out of it, but does not make it a concern about him', () => {
+    const form = schema.parse({
+      kind: 'inappropriate_content', accessedBy: { type: 'pupil', name: 'Lily Morgan' }, occurred: { date: '2026-11-20' }, urls: ['https://example.com'],
+      category: 'violent', description: 'd', device: 'laptop', location: 'room', schoolDeviceOrNetwork: true,
+    });
+    const routing = route({ form, reporterId: 'amy-clarke' }, demoSchool.policy, dir, at);
+    expect(routing.rules).toEqual(['R1', 'R7']);
+    expect(routing.subjects).toEqual(['alex-morgan']);
+    expect(everyoneReached(routing, dir).has('alex-morgan')).toBe(false);
+  });
+
+  it('when the typed name could be every safeguarding lead, those only possibly named take it (someone always owns a report), never one picked', () => {
+    const family = schoolConfigSchema.parse({
+      school: { name: 'S', timezone: 'Europe/London', workingHours: { days: ['mon'], start: '08:00', end: '17:00' } },
+      people: [
+        { id: 'jo', name: 'Jo Morgan', roles: ['dsl'] },
+        { id: 'alex', name: 'Alex Morgan', roles: ['headteacher'] },
+        { id: 'sam', name: 'Sam Morgan', roles: ['chair_of_governors'] },
+      ],
+    });
+    const d = new Directory(family);
+    const typedOnly = schema.parse({ kind: 'staff_conduct', staffMember: { name: 'Mrs Morgan' }, occurred: { date: '2026-11-20' }, description: 'd', involvesPupils: false });
+    const r1 = route({ form: typedOnly, reporterId: 'x' }, demoSchool.policy, d, at);
+    expect(r1.duties.some((x) => x.type === 'acknowledge' && x.levels.length > 0)).toBe(true);
+    expect(r1.notes.join(' ')).toMatch(/only possibly named/);
+    const picked = schema.parse({ kind: 'staff_conduct', staffMember: { personId: 'alex', name: 'Mr Morgan' }, occurred: { date: '2026-11-20' }, description: 'd', involvesPupils: false });
+    const r2 = route({ form: picked, reporterId: 'x' }, demoSchool.policy, d, at);
+    expect(r2.subjects).toEqual(['alex']);
+    expect(everyoneReached(r2, d).has('alex')).toBe(false);
+    expect(r2.duties[0]?.levels[0]?.people).toEqual(['sam']);
   });
 });
