@@ -130,7 +130,7 @@ const requiredMessage = (f: FormField) => (f.kind === 'choice' || f.kind === 'ye
 export const subjectCheckField = 'subjectCheck';
 export const subjectCheckQuestion = 'Is this about one of these people?';
 export const subjectCheckIntro =
-  'Before it is sent: the name you typed could be someone in the school\'s list. Whoever the report is about is left out of it and never told.';
+  'Before it is sent: the name you typed could be someone in the school\'s list. Choose who you mean: they are left out of the report and never told.';
 
 /** G1's confirm step as a form field: the candidates and "None of them", first in the form. */
 export function subjectCheckFormField(candidates: SubjectCandidate[]): FormField {
