@@ -36,6 +36,9 @@ const uploadSchema = z
 
 const strings = (flat: Record<string, unknown>) => Object.fromEntries(Object.entries(flat).filter((e): e is [string, string] => typeof e[1] === 'string'));
 
+/** At most 100 options in a Slack menu; "None of them" (the last) always stays. */
+const menuOptions = (options: unknown[]) => (options.length > 100 ? [...options.slice(0, 99), options[options.length - 1]] : options);
+
 function checkModal(s: SlackContext, meta: Metadata, flat: Record<string, unknown>, candidates: Parameters<typeof formView>[4]): ModalView | undefined {
   const { [subjectCheckField]: _stale, ...values } = strings(flat);
   const base = formModal(formView(meta.kind, s.d.directory, values, [], candidates), false);
@@ -43,7 +46,14 @@ function checkModal(s: SlackContext, meta: Metadata, flat: Record<string, unknow
   const privateMetadata = JSON.stringify(meta);
   // Too much to carry (many files with long names): sent without asking, every possible match counted (G1's default).
   if (privateMetadata.length > metadataLimit) return undefined;
-  return { ...base, callback_id: subjectCheckCallback, private_metadata: privateMetadata, blocks: [...base.blocks, ...kept] };
+  // Slack's radio buttons take at most 10 options: a longer list is a menu.
+  const blocks = base.blocks.map((b) => {
+    const element = b.element as { type?: string; options?: unknown[] } | undefined;
+    return b.block_id === subjectCheckField && (element?.options?.length ?? 0) > 10
+      ? { ...b, element: { ...element, type: 'static_select', placeholder: { type: 'plain_text', text: 'Choose' }, options: menuOptions(element?.options ?? []) } }
+      : b;
+  });
+  return { ...base, callback_id: subjectCheckCallback, private_metadata: privateMetadata, blocks: [...blocks, ...kept] };
 }
 
 /**
