@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DomainError } from './errors.js';
 import { subjectRefOf } from './report-facts.js';
@@ -75,12 +76,14 @@ export function subjectCheckRecord(candidates: SubjectCandidate[], check: Subjec
 }
 
 /**
- * The answer as a channel's choice value: "person:<id>", or "none:<the candidates' ids>"
- * so that a "none" given for other candidates (the name was changed since) is asked again.
- * Person ids never contain ":" or ",".
+ * The answer as a channel's choice value: "person:<id>", or "none:" with a short hash of
+ * the candidates' ids, so that a "none" given for other candidates (the name was changed
+ * since) is asked again, and the value stays short (Slack takes 150 characters).
  */
 export function checkChoiceValue(choice: { personId: string } | { none: SubjectCandidate[] }): string {
-  return 'personId' in choice ? `person:${choice.personId}` : `none:${choice.none.map((c) => c.personId).sort().join(',')}`;
+  if ('personId' in choice) return `person:${choice.personId}`;
+  const ids = choice.none.map((c) => c.personId).sort().join('\n');
+  return `none:${createHash('sha256').update(ids).digest('hex').slice(0, 16)}`;
 }
 
 /** A channel's choice value read back against the current candidates; undefined means "ask (again)". */

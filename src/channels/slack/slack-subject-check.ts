@@ -93,9 +93,11 @@ export function registerSubjectCheck(s: SlackContext): void {
   app.view(subjectCheckCallback, async ({ ack, body, view }) => {
     const meta = readMetadata(view.private_metadata);
     const flat = answers(view.state?.values);
-    if (!meta) return void (await ack({ response_action: 'errors', errors: { [subjectCheckField]: 'This form is out of date. Please close it and type /report again.' } }));
+    const userId = (body as { user?: { id?: unknown } }).user?.id;
+    if (!meta || typeof userId !== 'string' || userId === '')
+      return void (await ack({ response_action: 'errors', errors: { [subjectCheckField]: 'This form is out of date. Please close it and type /report again.' } }));
     const kind = meta.kind;
-    const reporterId = s.actor(body.user.id);
+    const reporterId = s.actor(userId);
     const form = formFromValues(kind, flat);
     const check = askedAboutSubjects(d.workflow, form, flat);
     if (check.ask) {
