@@ -35,6 +35,8 @@ const bullying = (type: string, name: string) => ({
  */
 async function reportWithCheck(person: string, report: Record<string, unknown>, answer: string, expectCandidates: string[]): Promise<string> {
   const kind = report.kind as ReportKind;
+  const reporterId = h.app.workflow.directory.resolveIdentity({ channel: 'teams', userId: teamsId(person) });
+  const before = h.app.store.listReportsByReporter(reporterId).length;
   expect((await h.post(h.message(person, 'report'))).status).toBe(200);
   const cardId = lastSent(h, chat(person)).responseId ?? '';
   expect((await h.post(h.submit(person, { verb: 'choose_kind', kind }, cardId))).status).toBe(200);
@@ -48,7 +50,7 @@ async function reportWithCheck(person: string, report: Record<string, unknown>, 
   const text = cardText(card);
   expect(text).toContain('Is this about one of these people?');
   expect(text).not.toContain('Report sent');
-  expect(h.app.store.listReportsByReporter(h.app.workflow.directory.resolveIdentity({ channel: 'teams', userId: teamsId(person) }))).toEqual([]);
+  expect(h.app.store.listReportsByReporter(reporterId)).toHaveLength(before);
   const body = card.body as { type: string; items?: { id?: string; choices?: { title: string; value: string }[] }[] }[];
   const question = body.flatMap((b) => b.items ?? []).find((i) => i.id === 'subjectCheck');
   expect(question?.choices?.map((c) => c.title)).toEqual([...expectCandidates, 'None of them']);
@@ -131,6 +133,30 @@ describe('G1 with real names, over the Teams wire', () => {
     expect(subjectCheckAudit(reference)).toEqual({ candidates: 1, answer: 'none', dismissed: 1 });
     expect(dslThreads(h).map((c) => cardText(c.body))).toEqual([expect.stringContaining(reference)]);
     expect(cardText(dslThreads(h)[0]?.body)).not.toContain(possibleSubjectWords);
+  });
+
+  it('every way of typing a name (full, case, title, initial, alias, accents, first name) keeps that person out of it', async () => {
+    h = await ready();
+    const variants: [string, string, string][] = [
+      ['Alex Morgan', 'alex-morgan', 'none'],
+      ['ALEX MORGAN', 'alex-morgan', 'none'],
+      ['Dr. Morgan', 'alex-morgan', 'none'],
+      ['A. Morgan', 'alex-morgan', 'none'],
+      ['J Patel', 'jo-patel', 'none'],
+      ['J. Patel', 'jo-patel', 'none'],
+      ['Joanna Patel', 'jo-patel', 'none'],
+      ['Mrs Pátel', 'jo-patel', 'none'],
+      ['okafor', 'sam-okafor', 'none'],
+      ['Sam', 'sam-okafor', 'sam-okafor'],
+    ];
+    const names = { 'alex-morgan': 'Alex Morgan', 'jo-patel': 'Jo Patel', 'sam-okafor': 'Sam Okafor' } as Record<string, string>;
+    for (const [typed, person, answer] of variants) {
+      const reference = await reportWithCheck('amy-clarke', bullying('staff', typed), answer, [names[person]!]);
+      expect(textTo(h, chat(person)), typed).not.toContain(reference);
+      expect(createdWith(person), typed).toEqual([]);
+      if (person !== 'alex-morgan') expect(dslThreads(h).filter((c) => cardText(c.body).includes(reference)), typed).toEqual([]);
+      expect(h.app.store.findReportByReference(reference)?.routing.subjects, typed).toContain(person);
+    }
   });
 
   it('a name that could be nobody in the school file is sent at once, with no question', async () => {
