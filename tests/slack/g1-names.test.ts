@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReportKind } from '../../src/core/report-schemas.js';
 import { possibleSubjectWords } from '../../src/views/message-views.js';
@@ -26,6 +29,15 @@ const bullying = (type: string, name: string) => ({
   occurred,
   description: 'Unkind messages.',
 });
+/** The demo school file with some people renamed, in a temporary file. */
+function schoolWith(renames: Record<string, string>): string {
+  let text = readFileSync('data/school.example.yaml', 'utf8');
+  for (const [from, to] of Object.entries(renames)) text = text.replace(`name: ${from},`, `name: ${JSON.stringify(to)},`);
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'sgbot-school-')), 'school.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
 const radio = (value: string) => ({ value: { type: 'radio_buttons', selected_option: { value } } });
 
 /** /report → kind → the form → Send: the modal comes back as the question. Returns that modal. */
@@ -154,6 +166,18 @@ describe('G1 with real names, over the Slack wire', () => {
       expect(report.routing.subjects, typed).toContain(person);
       expect(textOf(posted(dm(person))), typed).not.toContain(report.reference);
       if (person !== 'alex-morgan') expect(textOf(posted(dslChannel)), typed).not.toContain(report.reference);
+    }
+  });
+
+  it('hyphens and apostrophes: a deputy named "Seán O\'Neil-Okafor" is kept out of reports about "Mr ONeil", "o neil okafor" or "Mx Okafor"', async () => {
+    h = await slackHarness({ env: { SCHOOL_CONFIG: schoolWith({ 'Sam Okafor': "Seán O'Neil-Okafor" }) } });
+    for (const typed of ['Mr ONeil', 'o neil okafor', 'Mx Okafor', "Sean O'Neil Okafor"]) {
+      const asked = await askedModal('amy-clarke', bullying('pupil', typed));
+      expect(questionOf(asked.view).options.map((o) => o.title), typed).toEqual(["Seán O'Neil-Okafor", 'None of them']);
+      const report = await answer('amy-clarke', asked, 'none');
+      expect(textOf(posted(dm('sam-okafor'))), typed).not.toContain(report.reference);
+      expect(textOf(posted(dslChannel)), typed).not.toContain(report.reference);
+      expect(textOf(posted(dm('jo-patel'))), typed).toContain(report.reference);
     }
   });
 

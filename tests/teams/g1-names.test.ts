@@ -1,9 +1,12 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReportKind } from '../../src/core/report-schemas.js';
 import { possibleSubjectWords } from '../../src/views/message-views.js';
 import { formValues } from '../../src/views/report-forms.js';
 import { cardOf, cardText } from '../support/fake-bot-connector.js';
-import { teamsId, type TeamsHarness } from '../support/teams-harness.js';
+import { teamsHarness, teamsId, type TeamsHarness } from '../support/teams-harness.js';
 import { buttonData, checkCardsAndClose, dslThreads, installedBot, invokeText, lastSent, textTo } from './teams-flow.js';
 
 // G1 with real names over the Teams wire (issue 9, items 1, 2 and 11): a name typed as
@@ -12,6 +15,15 @@ import { buttonData, checkCardsAndClose, dslThreads, installedBot, invokeText, l
 // details shows a decision in the words of its card.
 let h: TeamsHarness;
 afterEach(() => checkCardsAndClose(h));
+
+/** The demo school file with some people renamed, in a temporary file. */
+function schoolWith(renames: Record<string, string>): string {
+  let text = readFileSync('data/school.example.yaml', 'utf8');
+  for (const [from, to] of Object.entries(renames)) text = text.replace(`name: ${from},`, `name: ${JSON.stringify(to)},`);
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'sgbot-school-')), 'school.yaml');
+  writeFileSync(file, text);
+  return file;
+}
 
 const ready = () => installedBot(['jo-patel', 'sam-okafor', 'amy-clarke', 'priya-shah']);
 const chat = (person: string) => h.personalChat(person);
@@ -156,6 +168,18 @@ describe('G1 with real names, over the Teams wire', () => {
       expect(createdWith(person), typed).toEqual([]);
       if (person !== 'alex-morgan') expect(dslThreads(h).filter((c) => cardText(c.body).includes(reference)), typed).toEqual([]);
       expect(h.app.store.findReportByReference(reference)?.routing.subjects, typed).toContain(person);
+    }
+  });
+
+  it('hyphens and apostrophes: a deputy named "Seán O\'Neil-Okafor" is kept out of reports about "Mr ONeil", "o neil okafor" or "Mx Okafor"', async () => {
+    h = await teamsHarness({ env: { SCHOOL_CONFIG: schoolWith({ 'Sam Okafor': "Seán O'Neil-Okafor" }) } });
+    expect((await h.post(h.installTeam())).status).toBe(200);
+    for (const person of ['jo-patel', 'sam-okafor', 'amy-clarke']) expect((await h.post(h.installPersonal(person))).status).toBe(200);
+    for (const typed of ['Mr ONeil', 'o neil okafor', 'Mx Okafor', "Sean O'Neil Okafor"]) {
+      const reference = await reportWithCheck('amy-clarke', bullying('pupil', typed), 'none', ["Seán O'Neil-Okafor"]);
+      expect(textTo(h, chat('sam-okafor')), typed).not.toContain(reference);
+      expect(dslThreads(h).filter((c) => cardText(c.body).includes(reference)), typed).toEqual([]);
+      expect(textTo(h, chat('jo-patel')), typed).toContain(reference);
     }
   });
 
