@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ReportKind } from '../../src/core/report-schemas.js';
 import { possibleSubjectWords } from '../../src/views/message-views.js';
 import { formValues } from '../../src/views/report-forms.js';
@@ -16,11 +16,18 @@ import { buttonData, checkCardsAndClose, dslThreads, installedBot, invokeText, l
 let h: TeamsHarness;
 afterEach(() => checkCardsAndClose(h));
 
+const schoolFolders: string[] = [];
+afterAll(() => {
+  for (const folder of schoolFolders) rmSync(folder, { recursive: true, force: true });
+});
+
 /** The demo school file with some people renamed, in a temporary file. */
 function schoolWith(renames: Record<string, string>): string {
   let text = readFileSync('data/school.example.yaml', 'utf8');
   for (const [from, to] of Object.entries(renames)) text = text.replace(`name: ${from},`, `name: ${JSON.stringify(to)},`);
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'sgbot-school-')), 'school.yaml');
+  const folder = mkdtempSync(path.join(tmpdir(), 'sgbot-school-'));
+  schoolFolders.push(folder);
+  const file = path.join(folder, 'school.yaml');
   writeFileSync(file, text);
   return file;
 }
