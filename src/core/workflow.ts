@@ -26,6 +26,7 @@ import {
   type ReportKind,
 } from './report-schemas.js';
 import type { Directory } from './school.js';
+import { subjectCandidates, subjectCheckFor, subjectCheckRecord, type SubjectCandidate } from './subject-check.js';
 import { deadlineAfter, localDate, localYear, workingDayMinutes, type Clock } from './working-time.js';
 
 export interface WorkflowDeps {
@@ -52,6 +53,8 @@ export interface SubmitCommand {
   evidence?: EvidenceUpload[];
   /** A key from the channel (view id, activity id): the same key submits once. */
   idempotencyKey?: string;
+  /** The reporter's answer to "Is this about one of these people?" (subject-check.ts), if asked. */
+  subjectCheck?: unknown;
 }
 
 export interface SubmitResult {
@@ -94,6 +97,8 @@ export interface ReportView {
     doneBy?: { id: string; name: string };
     doneAt?: string;
     result?: DutyRecord['result'];
+    /** The words the decision's card used for the choice made. */
+    choiceLabel?: string;
   }[];
   evidence?: Pick<EvidenceRecord, 'id' | 'sha256' | 'size' | 'mediaType' | 'fileName' | 'takenAt' | 'postedAt' | 'addedAt'>[];
   urls?: string[];
@@ -161,6 +166,11 @@ export class Workflow {
     return result.success ? { ok: true, form: result.data } : { ok: false, issues: toFieldIssues(result.error) };
   }
 
+  /** G1: who the form's typed name could mean, for the channels to ask "Is this about one of these people?". */
+  subjectCandidates(form: ReportForm): SubjectCandidate[] {
+    return subjectCandidates(form, this.directory);
+  }
+
   async submit(cmd: SubmitCommand): Promise<SubmitResult> {
     const idemKey = cmd.idempotencyKey ? `submit:${cmd.idempotencyKey}` : undefined;
     if (idemKey) {
@@ -170,6 +180,7 @@ export class Workflow {
     const checked = this.validate(cmd.form);
     if (!checked.ok) throw new DomainError('VALIDATION_FAILED', 'the report has problems', checked.issues);
     const form = checked.form;
+    const check = subjectCheckFor(form, this.directory, cmd.subjectCheck);
 
     const uploads = cmd.evidence ?? [];
     if (uploads.length > 0 && !acceptsEvidence(form.kind)) {
@@ -188,7 +199,7 @@ export class Workflow {
         const earlier = this.store.getIdempotent(idemKey) as SubmitResult | undefined;
         if (earlier) return earlier;
       }
-      const routing = route({ form, reporterId: cmd.reporterId }, this.policy, this.directory, now);
+      const routing = route({ form, reporterId: cmd.reporterId, subjectCheck: check.answer }, this.policy, this.directory, now);
       const year = localYear(now, this.directory.timeZone);
       const number = this.store.nextReferenceNumber(year);
       const report: ReportRecord = {
@@ -215,6 +226,7 @@ export class Workflow {
         told: routing.told.map((t) => t.personId),
         dslChannel: routing.dslChannel,
         subjects: routing.subjects.length,
+        subjectCheck: subjectCheckRecord(check.candidates, check.answer),
         evidence: evidence.length,
         evidenceSha256: evidence.map((e) => e.sha256),
         formSha256: contentSha256(form),
@@ -487,6 +499,7 @@ export class Workflow {
         ...(d.doneBy ? { doneBy: name(d.doneBy) } : {}),
         ...(d.doneAt ? { doneAt: d.doneAt } : {}),
         ...(d.result ? { result: d.result } : {}),
+        ...(d.result?.choice ? { choiceLabel: d.choices?.find((c) => c.id === d.result?.choice)?.label ?? d.result.choice } : {}),
       })),
       evidence: this.store.listEvidence(report.id).map((e) => ({
         id: e.id,
@@ -786,7 +799,9 @@ export class Workflow {
     now: Date,
     extra: Record<string, unknown>,
   ): void {
-    if (to.type === 'person' && report.routing.subjects.includes(to.id)) return;
+    // The reporter's own receipts still reach them if they typed a name that could be theirs.
+    const receipt = type.startsWith('receipt.') && to.type === 'person' && to.id === report.reporterId;
+    if (to.type === 'person' && report.routing.subjects.includes(to.id) && !receipt) return;
     const payload = { ...summarise(report), ...extra };
     const channels = this.channelsFor(to);
     if (channels.length === 0) {
