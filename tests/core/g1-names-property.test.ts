@@ -7,6 +7,7 @@ import { Workflow } from '../../src/core/workflow.js';
 import { openDatabase, type SqliteDatabase } from '../../src/store/database.js';
 import { DiskEvidenceFiles } from '../../src/store/evidence-files.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { Keyring } from '../../src/store/keyring.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { demoSchool, tempDir } from '../support/harness.js';
 
@@ -129,12 +130,15 @@ const startArb = fc.constantFrom('2026-06-01T09:00:00Z', '2026-06-02T21:30:00Z',
 let dir: string;
 let db: SqliteDatabase;
 let store: SqliteStore;
+let keys: Keyring;
 beforeAll(() => {
   dir = tempDir('sgbot-g1-');
   db = openDatabase(path.join(dir, 'g1.db'));
   // A real file, but no waiting for the disk after each of the thousands of transactions (this machine is shared and slow).
   db.pragma('synchronous = OFF');
-  store = new SqliteStore(db);
+  keys = Keyring.loadOrCreate(path.join(dir, 'keys', 'keys.json')).keyring;
+  store = new SqliteStore(db, keys);
+  store.prepare(new Date('2026-06-01T08:00:00Z'));
 });
 afterAll(() => {
   db.close();
@@ -176,7 +180,7 @@ describe('G1 with real names (property, over the workflow)', () => {
         const clock = new FakeClock(s.start);
         const workflow = new Workflow({
           store,
-          evidenceFiles: new DiskEvidenceFiles(path.join(dir, 'evidence')),
+          evidenceFiles: new DiskEvidenceFiles(path.join(dir, 'evidence'), keys),
           directory,
           policy: demoSchool.policy,
           clock: clock.now,
