@@ -38,9 +38,13 @@ export const textLimits = {
   note: 2000,
 } as const;
 
+/** How many characters text has, counted as the form schemas count them (an emoji is one). */
+export const charCount = (text: string): number => Array.from(text).length;
+
 /** A field issue when `text` is longer than `max`, in words a teacher understands. */
 export function tooLongIssue(path: string, text: string, max: number): FieldIssue | undefined {
-  return text.length > max ? { path, message: `Please keep this under ${max.toLocaleString('en-GB')} characters (it has ${text.length.toLocaleString('en-GB')}).` } : undefined;
+  const n = charCount(text);
+  return n > max ? { path, message: `Please keep this under ${max.toLocaleString('en-GB')} characters (it has ${n.toLocaleString('en-GB')}).` } : undefined;
 }
 
 /** Refuses text longer than `max` with TEXT_TOO_LONG and the message next to its field. */

@@ -15,14 +15,24 @@ export interface Trim {
   items: number;
 }
 
-/** The steps tried in order, from the message as it is to the barest one. */
+/**
+ * The steps tried in order, from the message as it is to the barest one. Lists are
+ * shortened before texts are cut, so that what is shown of a list (web addresses to
+ * block) is shown whole.
+ */
 export const trims: readonly Trim[] = [
   { text: Infinity, items: Infinity },
-  { text: 2000, items: 40 },
-  { text: 1000, items: 20 },
-  { text: 500, items: 12 },
-  { text: 200, items: 8 },
-  { text: 100, items: 4 },
+  { text: Infinity, items: 40 },
+  { text: Infinity, items: 20 },
+  { text: 2000, items: 20 },
+  { text: 2000, items: 12 },
+  { text: 2000, items: 8 },
+  { text: 2000, items: 6 },
+  { text: 2000, items: 4 },
+  { text: 1000, items: 4 },
+  { text: 500, items: 4 },
+  { text: 200, items: 4 },
+  { text: 100, items: 3 },
 ];
 
 const hasDetails = (view: MessageView) => view.actions.some((a) => a.verb === 'view');

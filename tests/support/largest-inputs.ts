@@ -17,15 +17,19 @@ import { demoSchool, monday10, tempDir } from './harness.js';
  * most when escaped (Slack's &amp; and zero-width spaces, Teams' backslashes, JSON's
  * \\ and \"), for the Sizes tests.
  */
-const hostile = 'Tom & Jerry <b>*bold* _it_ ~s~ `c` \\ "q" @channel [x](y) 😀 ';
+export const hostile = 'Tom & Jerry <b>*bold* _it_ ~s~ `c` \\ "q" @channel [x](y) 😀 ';
 
-/** Text of exactly `n` characters (UTF-16 code units) that survives trimming. */
+/**
+ * Text of exactly `n` characters (as core counts them: code points, so an emoji is one
+ * character but two UTF-16 units, the larger for Teams) that survives trimming.
+ */
 export function fill(n: number, seed = hostile): string {
-  let s = '';
-  while (s.length < n) s += seed;
-  s = s.slice(0, n);
-  if (/[\uD800-\uDBFF]$/.test(s)) s = `${s.slice(0, -1)}x`;
-  return `x${s.slice(1, -1)}x`;
+  const chars = Array.from(seed);
+  const out: string[] = [];
+  for (let i = 0; out.length < n; i += 1) out.push(chars[i % chars.length] as string);
+  if (n > 0) out[0] = 'x';
+  if (n > 1) out[n - 1] = 'x';
+  return out.join('');
 }
 
 /** Twenty web addresses of `length` characters in all, one per line, with the URL characters Markdown cares about. */
@@ -40,7 +44,7 @@ export function urlList(total: number = textLimits.urlList, count: number = text
 }
 
 /** The answers of a kind's form with every text at its longest and every choice that brings in the most people. */
-export function largestValues(kind: ReportKind): Record<string, string> {
+export function largestValues(kind: ReportKind, seed = hostile): Record<string, string> {
   const values: Record<string, string> = {};
   for (const f of formFields[kind]) {
     if (f.kind === 'date') values[f.id] = '2026-11-20';
@@ -48,12 +52,19 @@ export function largestValues(kind: ReportKind): Record<string, string> {
     else if (f.kind === 'yesno') values[f.id] = 'true';
     else if (f.kind === 'choice') values[f.id] = f.choices?.[0]?.value ?? '';
     else if (f.kind === 'urls') values[f.id] = urlList();
-    else if (f.kind === 'text' || f.kind === 'multiline') values[f.id] = fill(fieldMaxLength(kind, f));
+    else if (f.kind === 'text' || f.kind === 'multiline') values[f.id] = fill(fieldMaxLength(kind, f), seed);
   }
   return values;
 }
 
-export const largestForm = (kind: ReportKind) => formFromValues(kind, largestValues(kind));
+export const largestForm = (kind: ReportKind, seed = hostile) => formFromValues(kind, largestValues(kind, seed));
+
+/**
+ * The texts that grow most: typed Markdown and mentions (all three platforms escape
+ * something), backslashes (Teams escapes each, and JSON again: 4 UTF-16 units, 8 bytes,
+ * a character), ampersands and emoji (Slack's &amp;, two UTF-16 units an emoji).
+ */
+export const seeds = { markup: hostile, backslashes: '\\', 'ampersands and emoji': '&😀' } as const;
 
 /** The default policy with every decision at its longest: 10 choices of 75 characters, a 300-character question. */
 export function largestPolicy(): Policy {

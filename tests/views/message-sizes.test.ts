@@ -12,7 +12,7 @@ import { messageView, reportDetailsView, submittedView } from '../../src/views/m
 import { formView } from '../../src/views/report-forms.js';
 import { cardProblems } from '../support/adaptive-card-check.js';
 import { demoSchool, tinyPng } from '../support/harness.js';
-import { fill, largestForm, largestPolicy, largestValues, reportKinds, workflowWith } from '../support/largest-inputs.js';
+import { fill, largestForm, largestPolicy, largestValues, reportKinds, seeds, workflowWith } from '../support/largest-inputs.js';
 import { blockProblems, modalProblems, totalBlockText } from '../support/slack-limits.js';
 
 const dir = demoSchool.directory;
@@ -65,18 +65,19 @@ function shownText(parts: unknown[], unescaped: (s: string) => string): string {
 /** Text split over pieces ("continued") is found again when the pieces are joined. */
 const joined = (s: string) => s.replace(/\n[^\n]*\(continued\)\*?\n/g, '').replace(/\n/g, '');
 
-describe('Sizes: every message the bot can send, for the largest input each form and policy accepts', () => {
+describe.each(Object.entries(seeds))('Sizes: every message the bot can send, for the largest input each form and policy accepts (%s)', (seedName, seed) => {
   const env = workflowWith(largestPolicy());
   const reports: { kind: ReportKind; reportId: string }[] = [];
 
   beforeAll(async () => {
+    largest.clear();
     const { workflow, store, clock } = env;
     for (const kind of reportKinds) {
-      const r = await workflow.submit({ reporterId: 'amy-clarke', form: largestForm(kind) });
+      const r = await workflow.submit({ reporterId: 'amy-clarke', form: largestForm(kind, seed) });
       reports.push({ kind, reportId: r.reportId });
       if (kind !== 'nude_images')
         for (let i = 0; i < 10; i += 1)
-          await workflow.attachEvidence({ reportId: r.reportId, actorId: 'amy-clarke', bytes: Buffer.concat([tinyPng, Buffer.from([i])]), meta: { fileName: fill(255) } });
+          await workflow.attachEvidence({ reportId: r.reportId, actorId: 'amy-clarke', bytes: Buffer.concat([tinyPng, Buffer.from([i])]), meta: { fileName: fill(255, seed) } });
     }
     // Reminders and escalations for everything not yet acknowledged.
     for (let i = 0; i < 4; i += 1) {
@@ -89,17 +90,17 @@ describe('Sizes: every message the bot can send, for the largest input each form
         const who = eligiblePeople(duty)[0];
         if (!who) continue;
         if (duty.type === 'acknowledge') workflow.acknowledge({ reportId, actorId: who });
-        if (duty.type === 'decision') workflow.recordDecision({ reportId, actorId: who, dutyId: duty.id, choice: duty.choices?.[9]?.id ?? '', reason: fill(textLimits.decisionReason) });
-        if (duty.type === 'task') workflow.completeTask({ reportId, actorId: who, dutyId: duty.id, action: fill(textLimits.ictAction) });
+        if (duty.type === 'decision') workflow.recordDecision({ reportId, actorId: who, dutyId: duty.id, choice: duty.choices?.[9]?.id ?? '', reason: fill(textLimits.decisionReason, seed) });
+        if (duty.type === 'task') workflow.completeTask({ reportId, actorId: who, dutyId: duty.id, action: fill(textLimits.ictAction, seed) });
       }
       const owner = store.listDuties(reportId).find((d) => d.type === 'acknowledge');
-      if (owner) workflow.close({ reportId, actorId: eligiblePeople(owner)[0] ?? '', outcome: 'no_further_action', reason: fill(textLimits.closeReason) });
+      if (owner) workflow.close({ reportId, actorId: eligiblePeople(owner)[0] ?? '', outcome: 'no_further_action', reason: fill(textLimits.closeReason, seed) });
     }
   });
   afterAll(() => {
     rmSync(env.dir, { recursive: true, force: true });
     // The figures for the README ("Message sizes").
-    console.log(['largest message by type: Teams activity (UTF-16 bytes) / Slack block text (characters)', ...[...largest].map(([k, v]) => `  ${k}: ${v.teams} / ${v.slack}`)].join('\n'));
+    console.log([`${seedName}: largest message by type: Teams activity (UTF-16 bytes) / Slack block text (characters)`, ...[...largest].map(([k, v]) => `  ${k}: ${v.teams} / ${v.slack}`)].join('\n'));
   });
 
   it('every queued message, of every type, fits Teams and Slack', () => {
@@ -114,7 +115,7 @@ describe('Sizes: every message the bot can send, for the largest input each form
   it('the messages a person gets in answer fit too: "Report sent", my reports, help', async () => {
     for (const kind of reportKinds) checkMessage('submitted', submittedView({ reference: 'SG-2026-0001', kind, guidance: [] }, kind, 10));
     // One person's 120 reports, listed in one message.
-    for (let i = 0; i < 120; i += 1) await env.workflow.submit({ reporterId: 'ben-hughes', form: largestForm('something_else') });
+    for (let i = 0; i < 120; i += 1) await env.workflow.submit({ reporterId: 'ben-hughes', form: largestForm('something_else', seed) });
     const receipts = env.workflow.receipts('ben-hughes');
     const mine = { title: 'Your reports', urgent: false, facts: receipts.map((r) => ({ title: r.reference, value: `${r.kindLabel}: ${r.status}` })), paragraphs: [], inputs: [], actions: [] };
     checkMessage('my reports', mine);
@@ -158,7 +159,7 @@ describe('Sizes: every message the bot can send, for the largest input each form
     expect(cardProblems(reportKindCard())).toEqual([]);
     expect(modalProblems(kindModal())).toEqual([]);
     for (const kind of reportKinds) {
-      const view = formView(kind, dir, largestValues(kind), [{ path: 'description', message: fill(200) }]);
+      const view = formView(kind, dir, largestValues(kind, seed), [{ path: 'description', message: fill(200) }]);
       const card = reportFormCard(view);
       expect(cardProblems(card)).toEqual([]);
       expect(utf16Bytes(card), kind).toBeLessThanOrEqual(teamsBytes - envelope);
