@@ -130,7 +130,18 @@ export function reportKindCard(): Record<string, unknown> {
   return expandCard('report-kind', { choices: kindChoices });
 }
 
-/** A kind's report form, with the values given so far and each error next to its field. */
+/**
+ * A kind's report form, with the values given so far and each error next to its field.
+ * A school whose staff list makes the card too big for Teams gets the form without the
+ * pickers: the name is typed instead (a typed name that matches someone in the school
+ * file names them, G1), and the form says so.
+ */
 export function reportFormCard(view: FormView): Record<string, unknown> {
-  return expandCard('report-form', view);
+  const card = expandCard('report-form', view);
+  if (cardFits(card) || !view.fields.some((f) => f.kind === 'person')) return card;
+  return expandCard('report-form', {
+    ...view,
+    paragraphs: [...view.paragraphs, 'The list of staff is too long to show here: type the name instead.'],
+    fields: view.fields.filter((f) => f.kind !== 'person'),
+  });
 }

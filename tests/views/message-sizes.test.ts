@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { Directory, schoolConfigSchema } from '../../src/core/school.js';
 import { DomainError } from '../../src/core/errors.js';
 import { messageTypes } from '../../src/core/messages.js';
 import type { ReportKind } from '../../src/core/report-schemas.js';
@@ -168,6 +170,24 @@ describe.each(Object.entries(seeds))('Sizes: every message the bot can send, for
       note(`form (${kind})`, utf16Bytes(card), totalBlockText(modal.blocks));
       // Each text input stops at core's limit, never above Slack's 3,000.
       for (const f of view.fields.filter((x) => ['text', 'multiline', 'urls'].includes(x.kind))) expect(f.maxLength).toBeLessThanOrEqual(3000);
+    }
+  });
+
+  it('a school with 1,000 people in its file: the form fits, and the name is typed instead of picked', () => {
+    const yaml = parseYaml(readFileSync('data/school.example.yaml', 'utf8')) as { people: { id: string; name: string }[] };
+    yaml.people.push(...Array.from({ length: 1000 }, (_, i) => ({ id: `person-${i}-${'x'.repeat(50)}`, name: fill(75, 'Staff Member ') })));
+    const big = new Directory(schoolConfigSchema.parse(yaml));
+    for (const kind of reportKinds) {
+      const view = formView(kind, big, largestValues(kind, seed));
+      const card = reportFormCard(view);
+      expect(utf16Bytes(card), kind).toBeLessThanOrEqual(teamsBytes - envelope);
+      expect(cardProblems(card)).toEqual([]);
+      const modal = formModal(view, false);
+      expect(modalProblems(modal)).toEqual([]);
+      if (view.fields.some((f) => f.kind === 'person')) {
+        expect(JSON.stringify(card)).toContain('type the name instead');
+        expect(JSON.stringify(modal)).toContain('type the name instead');
+      }
     }
   });
 

@@ -211,7 +211,10 @@ function fieldBlock(f: FieldView): Block {
  */
 export function formModal(view: FormView, withFiles: boolean): ModalView {
   const blocks: Block[] = view.paragraphs.map((p) => ({ type: 'section', text: plain(p) }));
-  blocks.push(...view.fields.map(fieldBlock));
+  // A select shows at most 100 people: with more, the name is typed instead (a typed name names them, G1).
+  const tooMany = (f: FieldView) => f.kind === 'person' && (f.choices ?? []).length > slackLimits.selectOptions;
+  if (view.fields.some(tooMany)) blocks.push({ type: 'section', text: plain('The list of staff is too long to show here: type the name instead.') });
+  blocks.push(...view.fields.filter((f) => !tooMany(f)).map(fieldBlock));
   if (withFiles) {
     blocks.push(
       {
