@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeMrkdwn, detailsModal, messageBlocks } from '../../src/channels/slack/slack-blocks.js';
+import { escapeMrkdwn, detailsModal, homeView, messageBlocks } from '../../src/channels/slack/slack-blocks.js';
 import { cardActivity } from '../../src/channels/teams/teams-deliverer.js';
 import { escapeTeamsMarkdown, messageCard, messageCards, utf16Bytes } from '../../src/views/adaptive-cards.js';
 import { splitText } from '../../src/views/message-budget.js';
@@ -108,6 +108,16 @@ describe('Message budgets, for messages bigger than the forms now allow', () => 
       .replace(/&amp;/g, '&');
     for (const f of view.facts) expect(shown).toContain(f.value);
     expect(JSON.stringify(modal)).toContain('(continued)');
+  });
+
+  it('App Home lists 40 reports a section and says how many more there are, within 100 blocks', () => {
+    const rows = Array.from({ length: 300 }, (_, i) => ({ title: `SG-2026-${i}`, value: fill(3000) }));
+    const home = homeView([
+      { title: 'Your reports', rows, empty: 'None' },
+      { title: 'Open reports', rows, empty: 'None' },
+    ]);
+    expect(modalProblems(home)).toEqual([]);
+    expect(JSON.stringify(home)).toContain('…and 260 more.');
   });
 
   it('splitText keeps every character and prefers to break at a space', () => {

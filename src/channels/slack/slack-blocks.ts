@@ -282,7 +282,8 @@ export function homeView(sections: { title: string; rows: { title: string; value
   for (const s of sections) {
     blocks.push({ type: 'header', text: plain(s.title) });
     if (s.rows.length === 0) blocks.push({ type: 'section', text: plain(s.empty) });
-    for (const r of s.rows.slice(0, 40)) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(r.title)}*\n${escapeMrkdwn(r.value)}` } });
+    for (const r of s.rows.slice(0, 40)) blocks.push({ type: 'section', text: mrkdwn(factTitle(r.title) + escapedWithin(r.value, 2000, escapeMrkdwn)) });
+    if (s.rows.length > 40) blocks.push({ type: 'section', text: plain(`…and ${s.rows.length - 40} more.`) });
     blocks.push({ type: 'divider' });
   }
   return { type: 'home', blocks };
