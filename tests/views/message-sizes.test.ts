@@ -153,6 +153,8 @@ describe.each(Object.entries(seeds))('Sizes: every message the bot can send, for
           expect(slack, `${kind} ${key} on Slack`).toContain(text.replace(/\n/g, ''));
         }
         expect(slack).not.toContain('too long for one Slack window');
+        // Web addresses reach the ICT technician exactly as typed: nothing inserted inside them on Slack.
+        for (const url of v.urls ?? []) expect(JSON.stringify(modal.blocks)).toContain(JSON.stringify(url).slice(1, -1));
       }
     }
   });
