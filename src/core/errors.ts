@@ -8,6 +8,7 @@ export const errorCodes = [
   'FORBIDDEN',
   'ALREADY_DONE',
   'REASON_REQUIRED',
+  'TEXT_TOO_LONG',
   'INVALID_CHOICE',
   'DUTIES_PENDING',
   'REPORT_CLOSED',

@@ -36,9 +36,23 @@ const ownerRoles = ['dsl', 'headteacher', 'chair_of_governors'] as const;
 export type OwnerRole = (typeof ownerRoles)[number];
 const tellRoles = roles.filter((r) => r !== 'staff') as Exclude<(typeof roles)[number], 'staff'>[];
 
+/**
+ * What a decision may offer, so that every chat shows it whole: Slack's radio buttons
+ * take at most 10 options of at most 75 characters, and the choices travel in a
+ * button's value (2,000 characters at most).
+ */
+export const decisionLimits = { choices: 10, label: 75, id: 40, question: 300 } as const;
+
 const choiceSchema = z.strictObject({
-  id: z.string().regex(/^[a-z][a-z0-9_]*$/, { error: 'use lower_snake_case, e.g. refer_to_lado' }),
-  label: z.string().trim().min(1),
+  id: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]*$/, { error: 'use lower_snake_case, e.g. refer_to_lado' })
+    .max(decisionLimits.id, { error: `a choice id has at most ${decisionLimits.id} characters` }),
+  label: z
+    .string()
+    .trim()
+    .min(1)
+    .max(decisionLimits.label, { error: `a choice's label has at most ${decisionLimits.label} characters (Slack shows no more): shorten it` }),
 });
 
 const ackDeadlineSchema = z.strictObject({
@@ -60,8 +74,15 @@ const ruleSchema = z.strictObject({
   decision: z
     .strictObject({
       from: z.enum(ownerRoles),
-      question: z.string().trim().min(1),
-      choices: z.array(choiceSchema).min(2, { error: 'a decision needs at least two choices' }),
+      question: z
+        .string()
+        .trim()
+        .min(1)
+        .max(decisionLimits.question, { error: `a decision's question has at most ${decisionLimits.question} characters` }),
+      choices: z
+        .array(choiceSchema)
+        .min(2, { error: 'a decision needs at least two choices' })
+        .max(decisionLimits.choices, { error: `a decision offers at most ${decisionLimits.choices} choices (Slack shows no more)` }),
       /** G4: due within this many working days; the next person in the chain is then asked. */
       dueWorkingDays: z.number().int().positive().optional(),
     })

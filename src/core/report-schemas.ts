@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { textLimits } from './text-limits.js';
 
 /**
  * The report forms (escalation-rules.md, "Report kinds"), as zod schemas with messages
@@ -41,14 +42,14 @@ export const contentCategoryLabels: Record<(typeof contentCategories)[number], s
   other: 'Other',
 };
 
-const text = (what: string, max = 4000) =>
+const text = (what: string, max: number = textLimits.description) =>
   z
     .string({ error: `Please fill in ${what}.` })
     .trim()
     .min(1, { error: `Please fill in ${what}.` })
     .max(max, { error: `Please keep ${what} under ${max} characters.` });
 
-const optionalText = (what: string, max = 200) =>
+const optionalText = (what: string, max: number = textLimits.short) =>
   z
     .string()
     .trim()
@@ -78,7 +79,7 @@ export const webAddress = z
   .string({ error: 'Please paste the full web address.' })
   .trim()
   .min(1, { error: 'Please paste the full web address.' })
-  .max(2000, { error: 'That web address is too long.' })
+  .max(textLimits.url, { error: `That web address is too long (more than ${textLimits.url} characters).` })
   .transform((v, ctx) => {
     const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(v) ? v : `https://${v}`;
     try {
@@ -93,6 +94,23 @@ export const webAddress = z
     return z.NEVER;
   });
 
+/**
+ * The web addresses of a form: at least `min`, at most 20, and at most 3,000 characters
+ * as typed, one per line (the form's input takes no more).
+ */
+const urlList = (min: number) =>
+  z
+    .array(z.string({ error: 'Please paste the full web address.' }), { error: 'Please give at least one web address.' })
+    .refine((list) => list.join('\n').length <= textLimits.urlList, {
+      error: `Please keep the web addresses under ${textLimits.urlList.toLocaleString('en-GB')} characters in all: give the site's address rather than every page.`,
+    })
+    .pipe(
+      z
+        .array(webAddress)
+        .min(min, { error: 'Please give at least one web address.' })
+        .max(textLimits.urlCount, { error: `Please give at most ${textLimits.urlCount} web addresses.` }),
+    );
+
 const person = <T extends readonly [string, ...string[]]>(types: T, what: string) =>
   z.strictObject(
     {
@@ -106,8 +124,8 @@ const person = <T extends readonly [string, ...string[]]>(types: T, what: string
 
 const pupil = z.strictObject(
   {
-    name: text("the pupil's name", 200),
-    yearGroup: optionalText('the year group', 40),
+    name: text("the pupil's name", textLimits.short),
+    yearGroup: optionalText('the year group', textLimits.yearGroup),
   },
   { error: "Please fill in the pupil's name." },
 );
@@ -142,10 +160,7 @@ export function makeReportSchema(context: FormContext) {
     { error: 'Please give the date.' },
   );
 
-  const urls = z
-    .array(webAddress, { error: 'Please give at least one web address.' })
-    .min(1, { error: 'Please give at least one web address.' })
-    .max(20, { error: 'Please give at most 20 web addresses.' });
+  const urls = urlList(1);
 
   const inappropriateContent = z.strictObject({
     kind: z.literal('inappropriate_content'),
@@ -154,8 +169,8 @@ export function makeReportSchema(context: FormContext) {
     urls,
     category: z.enum(contentCategories, { error: 'Please choose what kind of content it was.' }),
     description: text('what the content was'),
-    device: text('the device', 200),
-    location: text('where it happened', 200),
+    device: text('the device', textLimits.short),
+    location: text('where it happened', textLimits.short),
     schoolDeviceOrNetwork: z.boolean({ error: 'Please say whether a school device or the school network was used.' }),
   });
 
@@ -163,8 +178,8 @@ export function makeReportSchema(context: FormContext) {
     kind: z.literal('cyberbullying'),
     target: person(['pupil', 'staff', 'other'] as const, 'was targeted'),
     responsible: person(['pupil', 'staff', 'parent', 'unknown'] as const, 'is responsible'),
-    platform: text('the app or website', 200),
-    where: text('where it was posted (a web address, group or account name)', 500),
+    platform: text('the app or website', textLimits.short),
+    where: text('where it was posted (a web address, group or account name)', textLimits.where),
     occurred,
     description: text('what happened'),
   });
@@ -173,13 +188,13 @@ export function makeReportSchema(context: FormContext) {
     .strictObject({
       kind: z.literal('friend_request'),
       direction: z.enum(['pupil_to_staff', 'staff_to_pupil'] as const, { error: 'Please say who sent the request.' }),
-      platform: text('the app or website', 200),
+      platform: text('the app or website', textLimits.short),
       occurred,
       pupil,
       staffMember,
       accepted: z.boolean({ error: 'Please say whether the request was accepted.' }),
       familyLink: z.boolean({ error: 'Please say whether there is a family link.' }),
-      familyLinkDetails: optionalText('the family link', 1000),
+      familyLinkDetails: optionalText('the family link', textLimits.familyLinkDetails),
     })
     .refine((r) => r?.familyLink !== true || (r.familyLinkDetails ?? '') !== '', {
       error: 'Please describe the family link.',
@@ -200,7 +215,7 @@ export function makeReportSchema(context: FormContext) {
     kind: z.literal('extremism'),
     concernAbout: person(['pupil', 'staff', 'other', 'unknown'] as const, 'the concern is about'),
     occurred,
-    urls: z.array(webAddress).max(20, { error: 'Please give at most 20 web addresses.' }).default([]),
+    urls: urlList(0).default([]),
     description: text('what you saw or heard'),
   });
 
@@ -208,15 +223,15 @@ export function makeReportSchema(context: FormContext) {
     kind: z.literal('nude_images'),
     pupil,
     occurred,
-    whereShared: text('where the images are being shared (for example the app or group)', 500),
-    description: text('what you know, without describing the images', 2000),
+    whereShared: text('where the images are being shared (for example the app or group)', textLimits.where),
+    description: text('what you know, without describing the images', textLimits.nudeImagesDescription),
   });
 
   const reputation = z.strictObject({
     kind: z.literal('reputation'),
     author: person(['parent', 'pupil', 'staff', 'other', 'unknown'] as const, 'posted it'),
-    platform: text('the app or website', 200),
-    where: text('where it was posted (a web address, group or account name)', 500),
+    platform: text('the app or website', textLimits.short),
+    where: text('where it was posted (a web address, group or account name)', textLimits.where),
     occurred,
     description: text('what was posted'),
   });

@@ -28,10 +28,12 @@ function isTimeZone(value: string): boolean {
 const personSchema = z.strictObject({
   id: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'use lower-case letters, digits, dots and dashes, e.g. "jo-patel"' }),
-  name: z.string().trim().min(1, { error: 'a name is required' }),
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'use lower-case letters, digits, dots and dashes, e.g. "jo-patel"' })
+    .max(64, { error: 'an id has at most 64 characters' }),
+  // At most 75: Slack's people picker shows no more, and every message names people whole.
+  name: z.string().trim().min(1, { error: 'a name is required' }).max(75, { error: 'a name has at most 75 characters' }),
   /** Other names the person is known by (known-as, maiden name): a typed alias names them too (G1). */
-  aliases: z.array(z.string().trim().min(1, { error: 'an alias cannot be empty' }).max(200)).max(20).optional(),
+  aliases: z.array(z.string().trim().min(1, { error: 'an alias cannot be empty' }).max(75, { error: 'an alias has at most 75 characters' })).max(20).optional(),
   roles: z.array(z.enum(roles, { error: `a role is one of: ${roles.join(', ')}` })).default(['staff']),
   slack: z
     .string()

@@ -27,6 +27,7 @@ import {
 } from './report-schemas.js';
 import type { Directory } from './school.js';
 import { subjectCandidates, subjectCheckFor, subjectCheckRecord, type SubjectCandidate } from './subject-check.js';
+import { assertLength, textLimits } from './text-limits.js';
 import { deadlineAfter, localDate, localYear, workingDayMinutes, type Clock } from './working-time.js';
 
 export interface WorkflowDeps {
@@ -359,6 +360,7 @@ export class Workflow {
     const reason = cmd.reason.trim();
     if (reason.length === 0)
       throw new DomainError('REASON_REQUIRED', 'a reason is required', [{ path: 'reason', message: 'Please give the reason for your decision.' }]);
+    assertLength('reason', reason, textLimits.decisionReason);
     const now = this.clock();
     return this.store.transaction(() => {
       this.store.updateDuty(duty.id, {
@@ -393,6 +395,7 @@ export class Workflow {
     const action = cmd.action.trim();
     if (action.length === 0)
       throw new DomainError('REASON_REQUIRED', 'say what was done', [{ path: 'action', message: 'Please say what action you took.' }]);
+    assertLength('action', action, textLimits.ictAction);
     const now = this.clock();
     return this.store.transaction(() => {
       this.store.updateDuty(duty.id, { status: 'done', doneBy: cmd.actorId, doneAt: now.toISOString(), result: { action } });
@@ -427,6 +430,7 @@ export class Workflow {
     const reason = cmd.reason.trim();
     if (reason.length === 0) issues.push({ path: 'reason', message: 'Please give the reason for closing the report.' });
     if (issues.length > 0) throw new DomainError('REASON_REQUIRED', 'an outcome and a reason are required (G5)', issues);
+    assertLength('reason', reason, textLimits.closeReason);
     const pending = duties.filter((d) => d.status === 'open' && !(d.type === 'acknowledge' && owned.includes(d)));
     if (pending.length > 0)
       throw new DomainError('DUTIES_PENDING', `still waiting for: ${pending.map((d) => `${d.type} (${d.rules.join(', ')})`).join('; ')}`);

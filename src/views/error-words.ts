@@ -12,6 +12,7 @@ const words: Record<ErrorCode, string> = {
   FORBIDDEN: 'Only the people this report was sent to can do that. The attempt has been recorded.',
   ALREADY_DONE: 'Someone has already done this.',
   REASON_REQUIRED: 'Please give the reason.',
+  TEXT_TOO_LONG: 'That is too long to keep: please shorten it.',
   INVALID_CHOICE: 'Please choose one of the options.',
   DUTIES_PENDING: 'The report cannot be closed yet: a decision or task is still open.',
   REPORT_CLOSED: 'This report is closed.',
@@ -28,7 +29,7 @@ const internalErrorWords = 'Something went wrong and it was not saved. Please tr
 /** The words for an error; field messages from core (already written for people) are added when there are some. */
 export function wordsForError(err: unknown): string {
   if (!(err instanceof DomainError)) return internalErrorWords;
-  if ((err.code === 'REASON_REQUIRED' || err.code === 'INVALID_CHOICE') && err.issues.length > 0)
+  if ((err.code === 'REASON_REQUIRED' || err.code === 'INVALID_CHOICE' || err.code === 'TEXT_TOO_LONG') && err.issues.length > 0)
     return err.issues.map((i) => i.message).join(' ');
   return words[err.code];
 }

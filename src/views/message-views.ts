@@ -5,6 +5,7 @@ import { formatLocal } from '../core/working-time.js';
 import type { ReportView, SubmitResult } from '../core/workflow.js';
 import { acceptsEvidence } from '../core/report-schemas.js';
 import type { Directory } from '../core/school.js';
+import { textLimits } from '../core/text-limits.js';
 import { formAnswers } from './report-forms.js';
 import type { ActionView, MessageView } from './view-model.js';
 
@@ -126,7 +127,7 @@ export function messageView(item: Pick<OutboxItem, 'messageType' | 'payload'>, t
             errorMessage: 'Please choose one of the options.',
             choices: (p.choices ?? []).map((c) => ({ title: c.label, value: c.id })),
           },
-          { id: 'reason', kind: 'multiline', label: 'Reason', required: true, errorMessage: 'Please give the reason for your decision.' },
+          { id: 'reason', kind: 'multiline', label: 'Reason', required: true, errorMessage: 'Please give the reason for your decision.', maxLength: textLimits.decisionReason },
         ],
         actions: [{ verb: 'decide', title: 'Record decision', style: 'positive', data: ids }, details],
       });
@@ -144,7 +145,7 @@ export function messageView(item: Pick<OutboxItem, 'messageType' | 'payload'>, t
           { title: 'Reported', value: at(p.submittedAt) },
         ],
         paragraphs: ['Block these web addresses on the school filter, then say what you did.', ...(p.urls ?? [])],
-        inputs: [{ id: 'action', kind: 'multiline', label: 'Action taken', required: true, errorMessage: 'Please say what action you took.' }],
+        inputs: [{ id: 'action', kind: 'multiline', label: 'Action taken', required: true, errorMessage: 'Please say what action you took.', maxLength: textLimits.ictAction }],
         actions: [{ verb: 'complete_task', title: 'Mark blocked', style: 'positive', data: ids }],
       });
     case 'task.completed':

@@ -2,6 +2,7 @@ import type { FieldIssue } from '../core/errors.js';
 import { contentCategories, contentCategoryLabels, kindLabels, nudeImageGuidance, reportKinds, type ReportKind } from '../core/report-schemas.js';
 import type { Directory } from '../core/school.js';
 import { checkChoiceValue, type SubjectCandidate } from '../core/subject-check.js';
+import { fieldMaxLength } from './form-limits.js';
 
 /**
  * The report forms as data: one list of fields per kind, shared by Teams' Adaptive
@@ -21,6 +22,8 @@ export interface FormField {
 
 export interface FieldView extends FormField {
   value: string;
+  /** The most characters a text answer takes (core's limit; see form-limits.ts). */
+  maxLength: number;
   error: string;
   errorMessage: string;
 }
@@ -179,6 +182,7 @@ export function formView(
       ...(f.kind === 'person' ? { choices: people } : {}),
       ...(f.kind === 'yesno' ? { choices: opts([['true', 'Yes'], ['false', 'No']]) } : {}),
       placeholder: f.placeholder ?? '',
+      maxLength: fieldMaxLength(kind, f),
       value: values[f.id] ?? '',
       error: errors.get(f.id) ?? '',
       errorMessage: requiredMessage(f),

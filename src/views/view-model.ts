@@ -17,6 +17,8 @@ export interface InputView {
   label: string;
   required: boolean;
   errorMessage: string;
+  /** The most characters a text input takes (core's limit for that text). */
+  maxLength?: number;
   choices?: { title: string; value: string }[];
 }
 

@@ -2,6 +2,9 @@ import { createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node
 import type { Server } from 'node:http';
 import express from 'express';
 
+/** Teams refuses an activity over 100 KB of UTF-16. */
+export const teamsRefusedBytes = 100 * 1024;
+
 /** One call the bot made to the Bot Connector REST API. */
 export interface ConnectorCall {
   method: string;
@@ -33,6 +36,8 @@ export function cardText(card: unknown): string {
 export class FakeBotConnector {
   readonly calls: ConnectorCall[] = [];
   readonly files = new Map<string, { bytes: Buffer; contentType: string; needsToken?: boolean }>();
+  /** Calls refused as too large (HTTP 413), with their size in UTF-16 bytes. */
+  readonly refused: { method: string; path: string; bytes: number }[] = [];
   /** Set to make the next calls fail with this status (then cleared). */
   failNext: { status: number; times: number } | undefined;
   url = '';
@@ -50,6 +55,15 @@ export class FakeBotConnector {
         this.failNext.times -= 1;
         if (this.failNext.times <= 0) this.failNext = undefined;
         res.status(status).json({ error: { code: 'ServiceError', message: 'fake failure' } });
+        return;
+      }
+      next();
+    });
+    // Teams refuses a message over 100 KB, counted as UTF-16 (HTTP 413, RequestEntityTooLarge).
+    app.use((req, res, next) => {
+      if ((req.method === 'POST' || req.method === 'PUT') && JSON.stringify(req.body ?? {}).length * 2 > teamsRefusedBytes) {
+        this.refused.push({ method: req.method, path: req.path, bytes: JSON.stringify(req.body).length * 2 });
+        res.status(413).json({ error: { code: 'RequestEntityTooLarge', message: 'The request entity is too large' } });
         return;
       }
       next();

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import express from 'express';
+import { blockProblems, modalProblems, slackMessageTextRefused, totalBlockText } from './slack-limits.js';
 
 export interface SlackCall {
   method: string;
@@ -7,6 +8,20 @@ export interface SlackCall {
   body: Record<string, unknown>;
   /** The ts the fake gave a posted message. */
   ts?: string;
+  /** Why the fake refused the call, as Slack would (msg_blocks_too_long, invalid_blocks, invalid_arguments). */
+  refused?: string;
+}
+
+/** The error Slack gives a message or view over its limits, if any. */
+function sizeRefusal(method: string, body: Record<string, unknown>): string | undefined {
+  if (method === 'chat.postMessage' || method === 'chat.update' || method === 'chat.postEphemeral') {
+    if (body.blocks === undefined) return undefined;
+    if (totalBlockText(body.blocks) > slackMessageTextRefused) return 'msg_blocks_too_long';
+    return blockProblems(body.blocks, 'message').length > 0 ? 'invalid_blocks' : undefined;
+  }
+  if (method === 'views.open' || method === 'views.update' || method === 'views.push' || method === 'views.publish')
+    return modalProblems(body.view).length > 0 ? 'invalid_arguments' : undefined;
+  return undefined;
 }
 
 /** JSON-looking form fields (blocks, view) as the objects they encode. */
@@ -60,6 +75,12 @@ export class FakeSlackApi {
       if (method === 'apps.connections.open')
         return void res.json(token === 'xapp-test-app-token' && this.socketUrl ? { ok: true, url: this.socketUrl } : { ok: false, error: 'invalid_auth' });
       if (token !== 'xoxb-test-bot-token') return void res.json({ ok: false, error: 'invalid_auth' });
+      // Refused as Slack refuses them: too much block text, or a Block Kit limit broken.
+      const refusal = sizeRefusal(method, body);
+      if (refusal) {
+        call.refused = refusal;
+        return void res.json({ ok: false, error: refusal });
+      }
       switch (method) {
         case 'auth.test':
           return void res.json({ ok: true, url: 'https://example-school.slack.com/', team: 'Example School', user: 'safeguarding', team_id: 'T0001', user_id: 'U0BOT0001', bot_id: 'B0BOT0001' });

@@ -75,13 +75,16 @@ describe('message cards', () => {
     const inputs = JSON.stringify(card.body);
     expect(inputs).toContain('"id":"choice"');
     expect(inputs).toMatch(/"id":"reason","label":"Reason","isMultiline":true,"isRequired":true/);
+    expect(inputs).toContain('"maxLength":2000');
   });
 
   it('text typed by people cannot smuggle Markdown or mentions into a card', () => {
     expect(escapeTeamsMarkdown('**bold** [click](https://evil.example) <at>Jo</at> _x_')).toBe(
-      '\\*\\*bold\\*\\* \\[click\\]\\(https://evil.example\\) \\<at\\>Jo\\</at\\> \\_x\\_',
+      '\\*\\*bold\\*\\* \\[click\\](https://evil.example) \\<at\\>Jo\\</at\\> \\_x\\_',
     );
-    expect(escapeTeamsMarkdown('- not a list\n1. nor this')).toBe('\\- not a list\n\\1. nor this');
+    expect(escapeTeamsMarkdown('- not a list\n1. nor this\n# nor a heading')).toBe('\\- not a list\n1\\. nor this\n\\# nor a heading');
+    // Only what is Markdown syntax: ordinary punctuation keeps no backslash.
+    expect(escapeTeamsMarkdown('Year 8 (tutor group 8B) said "hi"! #1 + 2 = 3.')).toBe('Year 8 (tutor group 8B) said "hi"! #1 + 2 = 3.');
     const card = messageCard(
       messageView(
         {
@@ -91,6 +94,6 @@ describe('message cards', () => {
         'Europe/London',
       ),
     );
-    expect(JSON.stringify(card)).toContain('https://x.example/\\\\[a\\\\]\\\\(b\\\\)');
+    expect(JSON.stringify(card)).toContain('https://x.example/\\\\[a\\\\](b)');
   });
 });

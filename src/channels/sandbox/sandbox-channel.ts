@@ -8,7 +8,7 @@ import type { OutboxItem } from '../../core/ports.js';
 import { addWorkingMinutes, formatLocal } from '../../core/working-time.js';
 import { ChannelStore } from '../../store/channel-store.js';
 import { SandboxStore, type SandboxMessage } from '../../store/sandbox-store.js';
-import { messageCard, reportFormCard, reportKindCard } from '../../views/adaptive-cards.js';
+import { messageCard, messageCards, reportFormCard, reportKindCard } from '../../views/adaptive-cards.js';
 import { messageView } from '../../views/message-views.js';
 import type { MessageView } from '../../views/view-model.js';
 import { cardsToReplace, rememberSent } from '../card-updates.js';
@@ -95,7 +95,9 @@ export function mountSandbox(d: SandboxDeps): void {
         notices.push(text);
         messages.add(chat, 'bot', { text }, now());
       },
-      privately: async (view) => void messages.add(chat, 'bot', { card: messageCard(view) }, now()),
+      privately: async (view) => {
+        for (const card of messageCards(view)) messages.add(chat, 'bot', { card }, now());
+      },
     };
   };
 

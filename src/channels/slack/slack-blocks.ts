@@ -1,5 +1,8 @@
+import { textLimits } from '../../core/text-limits.js';
+import { fitView, splitText } from '../../views/message-budget.js';
 import { kindChoices, type FieldView, type FormView } from '../../views/report-forms.js';
 import type { ActionView, InputView, MessageView } from '../../views/view-model.js';
+import { blockTextLength, escapedWithin, slackLimits } from './slack-budget.js';
 
 /**
  * Slack's Block Kit for the channel-neutral views: the same MessageView and FormView that
@@ -21,18 +24,29 @@ export interface ModalView {
 const plain = (text: string) => ({ type: 'plain_text' as const, text: text.slice(0, 3000), emoji: false });
 const cut = (text: string, n: number) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
 
+const entities = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** A web address as typed: Slack links it itself, and nothing may be put inside it. */
+const webAddress = /\b(?:https?:\/\/|www\.)[^\s<>]+/gi;
+
 /**
  * Escapes text for mrkdwn: the three characters Slack asks apps to escape, which also
  * takes the teeth out of <!channel>, <!here>, <@U…> and <url|label>. Formatting
- * characters are neutralised too, so typed text shows as typed.
+ * characters are neutralised too (a zero-width space each side), so typed text shows as
+ * typed, except inside a web address, which keeps every character it had (so it can be
+ * copied and blocked as it is).
  */
 export function escapeMrkdwn(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/([*_~`])/g, '\u200b$1\u200b')
-    .replace(/@(channel|here|everyone)\b/gi, '@\u200b$1');
+  const words = (t: string) =>
+    entities(t)
+      .replace(/([*_~`])/g, '\u200b$1\u200b')
+      .replace(/@(channel|here|everyone)\b/gi, '@\u200b$1');
+  let out = '';
+  let last = 0;
+  for (const m of text.matchAll(webAddress)) {
+    out += words(text.slice(last, m.index)) + entities(m[0]);
+    last = m.index + m[0].length;
+  }
+  return out + words(text.slice(last));
 }
 
 /** The button value: which report and step, and (for a decision) the choices the modal offers. */
@@ -42,37 +56,98 @@ export interface ButtonValue {
   choices?: { title: string; value: string }[];
 }
 
+/** The button's value within Slack's 2,000 characters: a decision's choice labels are shortened if they must be (the policy keeps them short). */
+function buttonValue(action: ActionView, inputs: InputView[]): string {
+  const choices = action.verb === 'decide' ? (inputs.find((i) => i.id === 'choice')?.choices ?? []) : undefined;
+  for (const n of [slackLimits.optionText, 50, 30, 15, 5]) {
+    const value: ButtonValue = { ...action.data, ...(choices ? { choices: choices.map((c) => ({ title: cut(c.title, n), value: c.value })) } : {}) };
+    const json = JSON.stringify(value);
+    if (json.length <= slackLimits.buttonValue) return json;
+  }
+  return JSON.stringify(action.data);
+}
+
 function button(action: ActionView, inputs: InputView[]): Block {
-  const value: ButtonValue = { ...action.data, ...(action.verb === 'decide' ? { choices: inputs.find((i) => i.id === 'choice')?.choices ?? [] } : {}) };
   return {
     type: 'button',
     action_id: action.verb,
-    text: plain(action.title),
-    value: JSON.stringify(value),
+    text: plain(cut(action.title, slackLimits.buttonText)),
+    value: buttonValue(action, inputs),
     ...(action.style === 'positive' ? { style: 'primary' } : action.style === 'destructive' ? { style: 'danger' } : {}),
   };
 }
 
-/** A message's blocks, with its fallback text (the title). */
-export function messageBlocks(view: MessageView): { text: string; blocks: Block[] } {
-  const blocks: Block[] = [];
+const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text });
+const factTitle = (title: string) => `*${escapeMrkdwn(title)}*\n`;
+/** One fact as a field: its title in bold, its value escaped, within a field's 2,000 characters. */
+const field = (f: { title: string; value: string }) => {
+  const title = factTitle(f.title);
+  return mrkdwn(title + escapedWithin(f.value, slackLimits.field - title.length, escapeMrkdwn));
+};
+
+function headerAndStatus(view: MessageView): Block[] {
   const urgent = view.urgent && !/^urgent/i.test(view.title) ? 'URGENT: ' : '';
-  blocks.push({ type: 'header', text: plain(cut(`${urgent}${view.title}`, 150)) });
-  if (view.status) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:white_check_mark: *${escapeMrkdwn(view.status)}*` } });
-  for (let i = 0; i < view.facts.length; i += 10)
-    blocks.push({
-      type: 'section',
-      fields: view.facts.slice(i, i + 10).map((f) => ({ type: 'mrkdwn', text: cut(`*${escapeMrkdwn(f.title)}*\n${escapeMrkdwn(f.value)}`, 2000) })),
-    });
-  for (const p of view.paragraphs) blocks.push({ type: 'section', text: plain(cut(p, 3000)) });
-  if (view.actions.length > 0) blocks.push({ type: 'actions', block_id: 'actions', elements: view.actions.map((a) => button(a, view.inputs)) });
-  return { text: view.title, blocks };
+  const blocks: Block[] = [{ type: 'header', text: plain(cut(`${urgent}${view.title}`, slackLimits.header)) }];
+  if (view.status) blocks.push({ type: 'section', text: mrkdwn(`:white_check_mark: *${escapedWithin(view.status, slackLimits.sectionText - 24, escapeMrkdwn)}*`) });
+  return blocks;
 }
 
-/** A view shown in a modal (details), with no buttons. */
+/** A message's blocks as they are (messageBlocks keeps them within the budget). */
+function renderMessage(view: MessageView): Block[] {
+  const blocks = headerAndStatus(view);
+  for (let i = 0; i < view.facts.length; i += slackLimits.fields) blocks.push({ type: 'section', fields: view.facts.slice(i, i + slackLimits.fields).map(field) });
+  for (const p of view.paragraphs) blocks.push({ type: 'section', text: plain(cut(p, slackLimits.sectionText)) });
+  if (view.actions.length > 0) blocks.push({ type: 'actions', block_id: 'actions', elements: view.actions.map((a) => button(a, view.inputs)) });
+  return blocks;
+}
+
+/** Whether a message's blocks are within the bot's budget (block count and all their text). */
+export function messageFits(blocks: Block[]): boolean {
+  return blocks.length <= slackLimits.messageBlocks && blockTextLength(blocks) <= slackLimits.messageText;
+}
+
+/**
+ * A message's blocks, with its fallback text (the title), shortened until they fit a
+ * Slack message ("… the rest in View details", "…and N more").
+ */
+export function messageBlocks(view: MessageView): { text: string; blocks: Block[] } {
+  const fitted = fitView(view, (v) => messageFits(renderMessage(v)));
+  return { text: cut(fitted.title, slackLimits.sectionText), blocks: renderMessage(fitted) };
+}
+
+/**
+ * A report's details in a modal, with no buttons. Nothing is cut: a long answer is
+ * split over several sections ("(continued)"), up to Slack's 100 blocks a modal, which
+ * the longest report the forms accept stays well within.
+ */
 export function detailsModal(view: MessageView): ModalView {
-  const { blocks } = messageBlocks({ ...view, actions: [] });
-  return { type: 'modal', callback_id: 'details', title: plain(cut('Report details', 24)), close: plain('Close'), blocks };
+  const blocks = headerAndStatus(view);
+  let fields: Block[] = [];
+  const flush = () => {
+    if (fields.length > 0) blocks.push({ type: 'section', fields });
+    fields = [];
+  };
+  for (const f of view.facts) {
+    const title = factTitle(f.title);
+    if (title.length + escapeMrkdwn(f.value).length <= slackLimits.field) {
+      fields.push(mrkdwn(title + escapeMrkdwn(f.value)));
+      if (fields.length === slackLimits.fields) flush();
+      continue;
+    }
+    flush();
+    const more = factTitle(`${f.title} (continued)`);
+    const pieces = splitText(f.value, (piece) => more.length + escapeMrkdwn(piece).length <= slackLimits.sectionText);
+    pieces.forEach((piece, i) => blocks.push({ type: 'section', text: mrkdwn((i === 0 ? title : more) + escapeMrkdwn(piece)) }));
+  }
+  flush();
+  for (const p of view.paragraphs)
+    for (const piece of splitText(p, (x) => x.length <= slackLimits.sectionText)) blocks.push({ type: 'section', text: plain(piece) });
+  if (blocks.length > slackLimits.modalBlocks) {
+    const hidden = blocks.length - (slackLimits.modalBlocks - 1);
+    blocks.splice(slackLimits.modalBlocks - 1);
+    blocks.push({ type: 'section', text: plain(`This report is too long for one Slack window: ${hidden} more part(s) are not shown here. Ask the DSL for the full record.`) });
+  }
+  return { type: 'modal', callback_id: 'details', title: plain(cut('Report details', slackLimits.modalTitle)), close: plain('Close'), blocks };
 }
 
 /** The first modal of /report: which kind of concern. */
@@ -113,15 +188,18 @@ function fieldBlock(f: FieldView): Block {
       element = { type: 'radio_buttons', options: (f.choices ?? []).map(option), ...(initial ? { initial_option: option(initial) } : {}) };
       break;
     case 'person':
-      element = { type: 'static_select', placeholder: plain('Choose'), options: (f.choices ?? []).slice(0, 100).map(option), ...(initial ? { initial_option: option(initial) } : {}) };
+      element = { type: 'static_select', placeholder: plain('Choose'), options: (f.choices ?? []).slice(0, slackLimits.selectOptions).map(option), ...(initial ? { initial_option: option(initial) } : {}) };
       break;
-    default:
+    default: {
+      const maxLength = Math.min(f.maxLength, slackLimits.plainTextInput);
       element = {
         type: 'plain_text_input',
         multiline: f.kind === 'multiline' || f.kind === 'urls',
-        ...(f.placeholder ? { placeholder: plain(f.placeholder) } : {}),
-        ...(f.value ? { initial_value: f.value } : {}),
+        max_length: maxLength,
+        ...(f.placeholder ? { placeholder: plain(cut(f.placeholder, slackLimits.placeholder)) } : {}),
+        ...(f.value ? { initial_value: f.value.slice(0, maxLength) } : {}),
       };
+    }
   }
   return { type: 'input', block_id: f.id, optional: !f.required, label: plain(cut(f.label, 2000)), element: { ...element, action_id: 'value' } };
 }
@@ -133,7 +211,10 @@ function fieldBlock(f: FieldView): Block {
  */
 export function formModal(view: FormView, withFiles: boolean): ModalView {
   const blocks: Block[] = view.paragraphs.map((p) => ({ type: 'section', text: plain(p) }));
-  blocks.push(...view.fields.map(fieldBlock));
+  // A select shows at most 100 people: with more, the name is typed instead (a typed name names them, G1).
+  const tooMany = (f: FieldView) => f.kind === 'person' && (f.choices ?? []).length > slackLimits.selectOptions;
+  if (view.fields.some(tooMany)) blocks.push({ type: 'section', text: plain('The list of staff is too long to show here: type the name instead.') });
+  blocks.push(...view.fields.filter((f) => !tooMany(f)).map(fieldBlock));
   if (withFiles) {
     blocks.push(
       {
@@ -178,16 +259,20 @@ export function decisionModal(value: ButtonValue): ModalView {
       type: 'input',
       block_id: 'choice',
       label: plain('Decision'),
-      element: { type: 'radio_buttons', action_id: 'value', options: (value.choices ?? []).map((c) => ({ text: plain(c.title), value: c.value })) },
+      element: {
+        type: 'radio_buttons',
+        action_id: 'value',
+        options: (value.choices ?? []).slice(0, slackLimits.radioOptions).map((c) => ({ text: plain(cut(c.title, slackLimits.optionText)), value: c.value })),
+      },
     },
-    { type: 'input', block_id: 'reason', label: plain('Reason'), element: { type: 'plain_text_input', action_id: 'value', multiline: true } },
+    { type: 'input', block_id: 'reason', label: plain('Reason'), element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: textLimits.decisionReason } },
   ]);
 }
 
 /** The ICT technician's "Mark blocked": what was done; who and when are recorded by core. */
 export function taskModal(value: ButtonValue): ModalView {
   return stepModal('complete_task', 'Mark blocked', 'Say what you did (for example, the domain blocked on the web filter). Who and when are recorded.', value, [
-    { type: 'input', block_id: 'action', label: plain('Action taken'), element: { type: 'plain_text_input', action_id: 'value', multiline: true } },
+    { type: 'input', block_id: 'action', label: plain('Action taken'), element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: textLimits.ictAction } },
   ]);
 }
 
@@ -197,7 +282,8 @@ export function homeView(sections: { title: string; rows: { title: string; value
   for (const s of sections) {
     blocks.push({ type: 'header', text: plain(s.title) });
     if (s.rows.length === 0) blocks.push({ type: 'section', text: plain(s.empty) });
-    for (const r of s.rows.slice(0, 40)) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(r.title)}*\n${escapeMrkdwn(r.value)}` } });
+    for (const r of s.rows.slice(0, 40)) blocks.push({ type: 'section', text: mrkdwn(factTitle(r.title) + escapedWithin(r.value, 2000, escapeMrkdwn)) });
+    if (s.rows.length > 40) blocks.push({ type: 'section', text: plain(`…and ${s.rows.length - 40} more.`) });
     blocks.push({ type: 'divider' });
   }
   return { type: 'home', blocks };

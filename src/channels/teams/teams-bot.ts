@@ -3,7 +3,7 @@ import { DomainError } from '../../core/errors.js';
 import type { Directory } from '../../core/school.js';
 import type { Workflow } from '../../core/workflow.js';
 import type { ChannelStore } from '../../store/channel-store.js';
-import { escapeTeamsMarkdown, messageCard, reportFormCard, reportKindCard } from '../../views/adaptive-cards.js';
+import { escapeTeamsMarkdown, messageCard, messageCards, reportFormCard, reportKindCard } from '../../views/adaptive-cards.js';
 import type { MessageView } from '../../views/view-model.js';
 import { commandOf, Conversation, helpText, myReportsView, welcomeView, type ActionContext, type Reply } from '../conversation.js';
 import { activitySchema, executeValueSchema, fileDownloadInfoSchema, type TeamsActivity } from './teams-activity.js';
@@ -182,9 +182,12 @@ export class TeamsBot {
       message: (view) => card(messageCard(view)),
       text: (text) => this.invokeMessage(context, text),
       privately: async (view) => {
-        const activity = cardMessage(messageCard(view));
-        if (a.conversation.conversationType === 'personal') await context.sendActivity(activity);
-        else await this.sendPrivately(a, activity);
+        // A report too long for one card comes as several (messageCards); nothing is cut.
+        for (const c of messageCards(view)) {
+          const activity = cardMessage(c);
+          if (a.conversation.conversationType === 'personal') await context.sendActivity(activity);
+          else await this.sendPrivately(a, activity);
+        }
       },
     };
   }
@@ -204,7 +207,9 @@ export class TeamsBot {
       form: (view, replace) => card(reportFormCard(view), replace),
       message: (view: MessageView, replace) => card(messageCard(view), replace),
       text: (text) => send({ type: 'message', text }),
-      privately: (view) => send(cardMessage(messageCard(view))),
+      privately: async (view) => {
+        for (const c of messageCards(view)) await send(cardMessage(c));
+      },
     };
   }
 
