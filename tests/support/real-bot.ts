@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /** A port that was free a moment ago. */
 export async function freePort(): Promise<number> {
@@ -38,12 +39,14 @@ export function botFolder(dir: string): string {
 }
 
 /**
- * The real bot (`tsx src/main.ts`, the project's `npm start`) as a child process with
- * this process's environment less the bot's own variables, plus `env`, running in `cwd`.
+ * The real bot as `npm start` runs it (`node --import tsx src/main.ts`: one process, so a
+ * SIGTERM reaches the bot itself) as a child process with this process's environment
+ * less the bot's own variables, plus `env`, running in `cwd`.
  */
 export function startRealBot(cwd: string, env: Record<string, string>): RealBot {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !ownVariables.test(k)));
-  const child = spawn(path.resolve('node_modules/.bin/tsx'), [path.resolve('src/main.ts')], {
+  const tsx = pathToFileURL(path.resolve('node_modules/tsx/dist/loader.mjs')).href;
+  const child = spawn(process.execPath, ['--import', tsx, path.resolve('src/main.ts')], {
     cwd,
     env: { ...base, HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
