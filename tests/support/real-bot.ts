@@ -48,7 +48,8 @@ export function startRealBot(cwd: string, env: Record<string, string>): RealBot 
   const tsx = pathToFileURL(path.resolve('node_modules/tsx/dist/loader.mjs')).href;
   const child = spawn(process.execPath, ['--import', tsx, path.resolve('src/main.ts')], {
     cwd,
-    env: { ...base, HOST: '127.0.0.1', ...env },
+    // KEY_FILE (once the store is keyed): beside the test's folder, never the user's home.
+    env: { ...base, HOST: '127.0.0.1', KEY_FILE: path.join(path.dirname(cwd), 'keys', 'keys.json'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -77,7 +78,7 @@ export function startRealBot(cwd: string, env: Record<string, string>): RealBot 
 
 /** The variables of .env.example: the test's own setting or none. */
 const ownVariables =
-  /^(NODE_ENV|PORT|HOST|SCHOOL_CONFIG|DATABASE_PATH|EVIDENCE_DIR|EVIDENCE_MAX_BYTES|LOG_LEVEL|BACKGROUND_INTERVAL_MS|MICROSOFT_APP_\w+|TEAMS_\w+|SANDBOX|SLACK_\w+)$/;
+  /^(NODE_ENV|PORT|HOST|SCHOOL_CONFIG|DATABASE_PATH|EVIDENCE_DIR|EVIDENCE_MAX_BYTES|KEY_FILE|AUDIT_\w+|LOG_LEVEL|BACKGROUND_INTERVAL_MS|MICROSOFT_APP_\w+|TEAMS_\w+|SANDBOX|SLACK_\w+)$/;
 
 /** Resolves with the first stdout line containing `text`; rejects if the process exits first. */
 export function waitForOutput(p: RealBot, text: string, timeoutMs = 25_000): Promise<string> {
