@@ -28,6 +28,7 @@ export class FakeEntra {
   readonly requests: TokenRequest[] = [];
   /** Token → when it stops being valid (ms since the epoch). */
   private readonly tokens = new Map<string, number>();
+  private readonly issuedAt: number[] = [];
   /** Seconds each token lasts (Entra's are about an hour). */
   expiresIn = 3600;
   /**
@@ -89,6 +90,7 @@ export class FakeEntra {
       }
       const token = `fake-entra-${randomBytes(12).toString('hex')}`;
       this.tokens.set(token, Date.now() + this.expiresIn * 1000);
+      this.issuedAt.push(Date.now());
       request.issued = token;
       res.json({ token_type: 'Bearer', expires_in: this.expiresIn, ext_expires_in: this.expiresIn, access_token: token });
     });
@@ -110,6 +112,17 @@ export class FakeEntra {
     const token = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
     const until = token ? this.tokens.get(token) : undefined;
     return until !== undefined && until > Date.now();
+  }
+
+  /**
+   * Waits until the bot must see every token issued so far as expired: botbuilder keeps a
+   * token until five minutes before its end, so one of `expiresIn` seconds is good for
+   * `expiresIn - 300` seconds from when it was issued.
+   */
+  async waitUntilTokensExpire(): Promise<void> {
+    const last = Math.max(0, ...this.issuedAt);
+    const until = last + (this.expiresIn - 300) * 1000 + 1000;
+    await new Promise((r) => setTimeout(r, Math.max(0, until - Date.now())));
   }
 
   /** The tokens issued, in order. */

@@ -84,7 +84,7 @@ describe('Teams: the bot signs its outgoing calls with a client-credentials toke
     await t.h.deliver();
     const before = t.entra.issued().length;
     const firstCalls = t.h.connector.calls.length;
-    await new Promise((r) => setTimeout(r, 2500));
+    await t.entra.waitUntilTokensExpire();
     // Thirty working minutes on: the DSL and deputies are reminded, proactively.
     t.h.clock.advanceMinutes(30);
     t.h.app.workflow.tick();
@@ -99,9 +99,10 @@ describe('Teams: the bot signs its outgoing calls with a client-credentials toke
 
   it('a failed token request fails the delivery, which is logged and retried; no message is lost or sent twice', async () => {
     const log = capturingLogger();
-    // Any token fetched while the bot is installed is good for one second.
+    // Any token fetched while the bot is installed is good for one second; and then it is not.
     const t = await start(3, log, 301);
-    await new Promise((r) => setTimeout(r, 1200));
+    await t.h.deliver();
+    await t.entra.waitUntilTokensExpire();
     // Entra cannot be reached: every token request fails. A report is made (through core, as any channel does).
     t.entra.failNext = { status: 0, times: 1000 };
     const ex = example(1);
