@@ -1,5 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 
 /**
@@ -69,6 +71,8 @@ export interface Config {
   slack?: SlackConfig;
   /** The local sandbox: on when no Slack or Teams credentials are set, or with SANDBOX=true. */
   sandbox: boolean;
+  /** The settings file that was read (`.env` in the working folder), if any; never its values. */
+  envFile?: string;
 }
 
 export class ConfigError extends Error {
@@ -81,9 +85,15 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+/**
+ * The bot's settings: from `env` when given (tests), else from the process's environment
+ * and the `.env` file in the working folder, where one exists (a variable set in the
+ * environment wins over the file).
+ */
+export function loadConfig(env?: Record<string, string | undefined>): Config {
+  const source = env ? { env, file: undefined } : withEnvFile(process.env);
   // An empty variable counts as unset, as in most .env files.
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const present = Object.fromEntries(Object.entries(source.env).filter(([, v]) => v !== undefined && v !== ''));
   const result = envSchema.safeParse(present);
   const problems = result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   problems.push(...crossChecks(present));
@@ -107,6 +117,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     backgroundIntervalMs: e.BACKGROUND_INTERVAL_MS,
     sandbox,
+    ...(source.file ? { envFile: source.file } : {}),
     ...(e.SLACK_SIGNING_SECRET && e.SLACK_BOT_TOKEN
       ? {
           slack: {
@@ -137,12 +148,33 @@ export const defaultKeyFile = path.join(homedir(), '.config', 'safeguarding-bot'
  * The files the command line works on: DATABASE_PATH, EVIDENCE_DIR and KEY_FILE when set,
  * else the school's defaults (never the sandbox's: give --db data/sandbox.db for that).
  */
-export function commandLinePaths(env: Record<string, string | undefined> = process.env): { databasePath: string; evidenceDir: string; keyFile: string } {
+export function commandLinePaths(env: Record<string, string | undefined> = withEnvFile(process.env).env): { databasePath: string; evidenceDir: string; keyFile: string } {
   return {
     databasePath: env.DATABASE_PATH?.trim() || 'data/safeguarding.db',
     evidenceDir: env.EVIDENCE_DIR?.trim() || 'data/evidence',
     keyFile: env.KEY_FILE?.trim() || defaultKeyFile,
   };
+}
+
+/**
+ * The environment with `.env` (as .env.example says: "Copy to .env") beneath it: the
+ * file's values fill in what the environment does not set (an empty variable counts as
+ * unset). A file that cannot be read stops the start, naming it.
+ */
+export function withEnvFile(
+  env: Record<string, string | undefined>,
+  file = '.env',
+): { env: Record<string, string | undefined>; file: string | undefined } {
+  const full = path.resolve(file);
+  if (!existsSync(full)) return { env, file: undefined };
+  let values: Record<string, string | undefined>;
+  try {
+    values = parseEnv(readFileSync(full, 'utf8'));
+  } catch (err) {
+    throw new ConfigError([`${full}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`]);
+  }
+  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  return { env: { ...values, ...set }, file: full };
 }
 
 /** Credentials for Slack or Teams: with none, the bot runs the sandbox. */

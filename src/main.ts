@@ -17,6 +17,9 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
+  // Which settings file was read, never its values.
+  if (config.envFile) log.info({ envFile: config.envFile }, 'settings read from the environment and the .env file');
+  else log.info({ envFile: null }, 'settings read from the environment (no .env file)');
   try {
     const app = buildApp(config, log);
     const running = await startApp(app, log);

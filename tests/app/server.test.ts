@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -10,6 +9,7 @@ import { createLogger } from '../../src/app/logger.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { FileProblemError } from '../../src/files/yaml-file.js';
 import { tempDir } from '../support/harness.js';
+import { botFolder, freePort, startRealBot, waitForOutput, type RealBot } from '../support/real-bot.js';
 
 // The one HTTP server, for real over 127.0.0.1: in process, and once as the real process.
 
@@ -166,82 +166,14 @@ describe('the HTTP server in process', () => {
   });
 });
 
-/** A port that was free a moment ago. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
+/** Starts the real bot (as `npm start` runs it) in a clean folder, with the given environment on top of this one. */
+function spawnBot(env: Record<string, string>): RealBot {
+  const bot = startRealBot(botFolder(dir), env);
+  cleanups.push(async () => void (await bot.stop()));
+  return bot;
 }
 
-interface Spawned {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Starts the real bot (`tsx src/main.ts`) with the given environment on top of this one. */
-function spawnBot(env: Record<string, string>): Spawned {
-  const base = { ...process.env };
-  delete base.SCHOOL_CONFIG;
-  const child = spawn('node_modules/.bin/tsx', ['src/main.ts'], {
-    env: { ...base, HOST: '127.0.0.1', KEY_FILE: path.join(dir, 'keys', 'keys.json'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (b: Buffer) => (out += b.toString('utf8')));
-  child.stderr?.on('data', (b: Buffer) => (err += b.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timeout = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timeout);
-    }
-  });
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-/** Resolves once stdout has a line containing `text`; rejects if the process exits first. */
-function waitForOutput(p: Spawned, text: string, timeoutMs = 25_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`timed out waiting for ${JSON.stringify(text)}; stdout: ${p.stdout()} stderr: ${p.stderr()}`));
-    }, timeoutMs);
-    const check = () => {
-      const line = p.stdout().split('\n').find((l) => l.includes(text));
-      if (line !== undefined) {
-        cleanup();
-        resolve(line);
-      }
-    };
-    const onExit = (code: number | null) => {
-      cleanup();
-      reject(new Error(`the bot exited (${code}) before printing ${JSON.stringify(text)}; stderr: ${p.stderr()}`));
-    };
-    const cleanup = () => {
-      clearTimeout(timer);
-      p.child.stdout?.off('data', check);
-      p.child.off('exit', onExit);
-    };
-    p.child.stdout?.on('data', check);
-    p.child.once('exit', onExit);
-    check();
-  });
-}
-
-describe('the real process (tsx src/main.ts)', () => {
+describe('the real process (npm start: node --import tsx src/main.ts)', () => {
   it('starts, answers /healthz, and exits 0 on SIGTERM', { timeout: 30_000 }, async () => {
     const port = await freePort();
     const bot = spawnBot({

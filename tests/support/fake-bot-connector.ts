@@ -40,6 +40,12 @@ export class FakeBotConnector {
   readonly refused: { method: string; path: string; bytes: number }[] = [];
   /** Set to make the next calls fail with this status (then cleared). */
   failNext: { status: number; times: number } | undefined;
+  /**
+   * Set to require the bot's token on every call (as the real Bot Connector does): a call
+   * whose Authorization header this refuses gets 401 and is kept in `unauthorized`.
+   */
+  checkToken: ((authorization: string | undefined) => boolean) | undefined;
+  readonly unauthorized: { method: string; path: string; authorization?: string }[] = [];
   url = '';
   private server: Server | undefined;
   /** The Bot Framework's token signing key, as the fake publishes it (OpenID metadata at /openid). */
@@ -50,6 +56,12 @@ export class FakeBotConnector {
     const app = express();
     app.use(express.json({ limit: '5mb' }));
     app.use((req, res, next) => {
+      const bots = req.method !== 'GET' || (req.path.startsWith('/files/') && this.files.get(req.path.slice('/files/'.length))?.needsToken);
+      if (this.checkToken && bots && !this.checkToken(req.headers.authorization)) {
+        this.unauthorized.push({ method: req.method, path: req.path, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
+        res.status(401).json({ error: { code: 'Unauthorized', message: 'Authorization has been denied for this request.' } });
+        return;
+      }
       if (this.failNext && req.method !== 'GET') {
         const { status } = this.failNext;
         this.failNext.times -= 1;

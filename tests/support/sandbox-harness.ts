@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import { buildApp, startApp, type App } from '../../src/app/build-app.js';
 import { createLogger } from '../../src/app/logger.js';
 import { loadConfig } from '../../src/config.js';
@@ -11,14 +11,19 @@ import { formFields, formValues } from '../../src/views/report-forms.js';
 import { FakeClock } from './fake-clock.js';
 import { demoSchool, monday10, tempDir, testEnv } from './harness.js';
 
-/** Debian's Chromium (apt install chromium); .ci/run installs it when it is missing. */
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Where the browser tests save their screenshots (the README's come from here). */
 export const screenshotDir = 'test-results/screenshots';
 
+/**
+ * Launches the browser found for this run (tests/support/browser.ts: CHROMIUM_PATH, the
+ * machine's Chromium or Chrome, else the npm one), or fails the test saying why none could be had.
+ */
 export function launchBrowser(): Promise<Browser> {
+  const found = inject('browser');
+  if ('error' in found) throw new Error(`The browser tests need a browser: ${found.error}`);
   return chromium.launch({
-    executablePath: chromiumPath,
+    executablePath: found.executablePath,
+    ...(found.env ? { env: { ...process.env, ...found.env } } : {}),
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { buildApp, startApp, type App } from '../../src/app/build-app.js';
 import { createLogger } from '../../src/app/logger.js';
 import { loadConfig } from '../../src/config.js';
+import type { Logger } from '../../src/app/logger.js';
 import { FakeBotConnector } from './fake-bot-connector.js';
+import { FakeEntra } from './fake-entra.js';
 import { postTo } from './http.js';
 import { FakeClock } from './fake-clock.js';
 import { demoSchool, monday10, tempDir, testEnv } from './harness.js';
@@ -60,7 +62,9 @@ const nextId = () => `1763${String(++activityCounter).padStart(9, '0')}`;
  * a fake clock, and a fake Bot Connector on loopback. Activities are built on the
  * platform samples, with this school's ids and the fake connector's serviceUrl.
  */
-export async function teamsHarness(opts: { start?: string; env?: Record<string, string>; authenticated?: boolean } = {}): Promise<TeamsHarness> {
+export async function teamsHarness(
+  opts: { start?: string; env?: Record<string, string>; authenticated?: boolean; entra?: FakeEntra; log?: Logger } = {},
+): Promise<TeamsHarness> {
   const dir = tempDir('sgbot-teams-');
   const clock = new FakeClock(opts.start ?? monday10);
   const connector = new FakeBotConnector();
@@ -72,9 +76,17 @@ export async function teamsHarness(opts: { start?: string; env?: Record<string, 
     ...(opts.authenticated ? { TEAMS_ALLOW_UNAUTHENTICATED: 'false', MICROSOFT_APP_ID: appId, MICROSOFT_APP_PASSWORD: 'fake-client-secret' } : {}),
     ...opts.env,
   });
-  // Authenticated: the Bot Framework's OpenID metadata is the fake connector's.
-  const authOverrides = opts.authenticated ? { ToBotFromChannelOpenIdMetadataUrl: `${serviceUrl}openid` } : undefined;
-  const log = createLogger('silent');
+  // Authenticated: the Bot Framework's OpenID metadata is the fake connector's; with a fake
+  // Entra, the bot's outgoing token comes from it and the connector requires it on every call.
+  const entra = opts.entra;
+  if (entra) connector.checkToken = (authorization) => entra.accepts(authorization);
+  const authOverrides = opts.authenticated
+    ? {
+        ToBotFromChannelOpenIdMetadataUrl: `${serviceUrl}openid`,
+        ...(entra ? { EntraAuthority: entra.authority(config.teams?.tenantId ?? 'botframework.com'), EntraCaCertificate: FakeEntra.certificate } : {}),
+      }
+    : undefined;
+  const log = opts.log ?? createLogger('silent');
   const boot = async () => {
     const app = buildApp(config, log, { clock: clock.now, ...(authOverrides ? { teamsAuthOverrides: authOverrides } : {}) });
     const running = await startApp(app, log);

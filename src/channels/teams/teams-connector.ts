@@ -6,7 +6,8 @@ import {
   type Request as BotRequest,
   type Response as BotResponse,
 } from 'botbuilder';
-import { AuthenticationConstants, type ConnectorClient } from 'botframework-connector';
+import { ConfidentialClientApplication } from '@azure/msal-node';
+import { AuthenticationConstants, MsalServiceClientCredentialsFactory, type ConnectorClient } from 'botframework-connector';
 import type { Activity, ConversationParameters } from 'botframework-schema';
 import type { TeamsConfig } from '../../config.js';
 
@@ -20,8 +21,38 @@ import type { TeamsConfig } from '../../config.js';
 export type TurnLogic = (context: TurnContext) => Promise<void>;
 export type { TurnContext, ConversationReference, Activity };
 
-/** Test-only overrides of the Bot Framework endpoints (OpenID metadata, token issuer, login). */
+/**
+ * Test-only overrides of the Bot Framework endpoints (OpenID metadata, token issuer,
+ * login), and of the Entra token endpoint: `EntraAuthority` (an https URL ending in the
+ * tenant, in place of https://login.microsoftonline.com/{tenant}) and `EntraCaCertificate`
+ * (the PEM certificate its TLS is signed with).
+ */
 export type AuthOverrides = Record<string, string | boolean>;
+
+/**
+ * The bot's own credentials for its calls to the Bot Connector: the client-credentials
+ * grant at Entra (MSAL), as botbuilder's password factory does it, with the tenant of a
+ * single-tenant bot (else botframework.com). botbuilder caches the token (until five
+ * minutes before it expires), sends it on every call, and fetches a new one after that;
+ * a failed fetch fails that call, which the outbox retries.
+ */
+function credentialsFactory(config: TeamsConfig, overrides: AuthOverrides): MsalServiceClientCredentialsFactory | undefined {
+  if (!config.appId || !config.appPassword) return undefined;
+  const authority = typeof overrides.EntraAuthority === 'string' ? overrides.EntraAuthority : `https://login.microsoftonline.com/${config.tenantId ?? 'botframework.com'}`;
+  const ca = typeof overrides.EntraCaCertificate === 'string' ? overrides.EntraCaCertificate : undefined;
+  const client = new ConfidentialClientApplication({
+    auth: {
+      clientId: config.appId,
+      clientSecret: config.appPassword,
+      authority,
+      // A test's authority on loopback is not one Microsoft knows: trust it without asking Microsoft.
+      ...(typeof overrides.EntraAuthority === 'string' ? { knownAuthorities: [new URL(authority).host] } : {}),
+    },
+    ...(ca ? { system: { customAgentOptions: { ca } } } : {}),
+  });
+  // The same class: botframework-connector's types name MSAL's CommonJS declarations, ours its ESM ones.
+  return new MsalServiceClientCredentialsFactory(config.appId, client as unknown as ConstructorParameters<typeof MsalServiceClientCredentialsFactory>[1]);
+}
 
 export interface SentMessage {
   conversationId: string;
@@ -37,8 +68,9 @@ export class TeamsConnector {
   constructor(config: TeamsConfig, overrides: AuthOverrides = {}) {
     this.appId = config.appId ?? '';
     // An override switches botbuilder to "all endpoints given": the public cloud's fill the rest.
+    const { EntraAuthority: _authority, EntraCaCertificate: _ca, ...botOverrides } = overrides;
     const endpoints =
-      Object.keys(overrides).length === 0
+      Object.keys(botOverrides).length === 0
         ? {}
         : {
             ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
@@ -49,15 +81,18 @@ export class TeamsConnector {
             ToBotFromEmulatorOpenIdMetadataUrl: AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
             CallerId: 'urn:botframework:azure',
             ValidateAuthority: true,
-            ...overrides,
+            ...botOverrides,
           };
-    const auth = (this.auth = new ConfigurationBotFrameworkAuthentication({
-      MicrosoftAppId: this.appId,
-      MicrosoftAppPassword: config.appPassword ?? '',
-      MicrosoftAppTenantId: config.tenantId ?? '',
-      MicrosoftAppType: config.tenantId ? 'SingleTenant' : 'MultiTenant',
-      ...endpoints,
-    }));
+    const auth = (this.auth = new ConfigurationBotFrameworkAuthentication(
+      {
+        MicrosoftAppId: this.appId,
+        MicrosoftAppPassword: config.appPassword ?? '',
+        MicrosoftAppTenantId: config.tenantId ?? '',
+        MicrosoftAppType: config.tenantId ? 'SingleTenant' : 'MultiTenant',
+        ...endpoints,
+      },
+      credentialsFactory(config, overrides),
+    ));
     this.adapter = new CloudAdapter(auth);
   }
 
