@@ -7,7 +7,8 @@ import { loadConfig } from '../../src/config.js';
 import { example, tinyPng } from './harness.js';
 
 const log = createLogger('silent');
-const app = buildApp(loadConfig(), log);
+// The environment the test gave, never a developer's .env in this folder.
+const app = buildApp(loadConfig(process.env), log);
 const running = await startApp(app, log);
 let submitted = 0;
 let stop = false;
