@@ -258,12 +258,13 @@ describe('strings that are not well-formed UTF-16, and a log from before keys', 
   });
 
   it('an old unkeyed entry whose lone surrogate SQLite stored as U+FFFD verifies (it failed for good before)', () => {
-    // The premise: a lone surrogate goes into SQLite as three bytes and comes back as three U+FFFD.
+    // The premise: a lone surrogate goes into SQLite and comes back as U+FFFD (three of them with
+    // better-sqlite3 12, which stored its three bytes; one with 13, which converts it on the way in).
     const db = openDatabase(path.join(h.dir, 'premise.db'));
     db.exec('CREATE TABLE t (v TEXT)');
     db.prepare('INSERT INTO t VALUES (?)').run('U\ud800X');
     const readBack = (db.prepare('SELECT v FROM t').get() as { v: string }).v;
-    expect(readBack).toBe('U\uFFFD\uFFFD\uFFFDX');
+    expect(readBack).toMatch(/^U\uFFFD{1,3}X$/);
     db.close();
     // An entry hashed (before keys) with the surrogate, read back with U+FFFD; then sealed by "audit.keyed".
     const key: AuditKey = { id: 1, key: Buffer.alloc(32, 3) };

@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { Directory, schoolConfigSchema } from '../../src/core/school.js';
 import { DomainError } from '../../src/core/errors.js';
 import { messageTypes } from '../../src/core/messages.js';
+import { checkpointAudit } from '../../src/core/audit-checkpoint.js';
 import type { ReportKind } from '../../src/core/report-schemas.js';
 import { textLimits } from '../../src/core/text-limits.js';
 import { eligiblePeople, type ReportView } from '../../src/core/workflow.js';
@@ -98,6 +99,9 @@ describe.each(Object.entries(seeds))('Sizes: every message the bot can send, for
       const owner = store.listDuties(reportId).find((d) => d.type === 'acknowledge');
       if (owner) workflow.close({ reportId, actorId: eligiblePeople(owner)[0] ?? '', outcome: 'no_further_action', reason: fill(textLimits.closeReason, seed) });
     }
+    // The audit log's checkpoint to the DSL, a day on.
+    clock.advanceMinutes(25 * 60);
+    checkpointAudit({ store, directory: dir, channels: ['sandbox'], clock: clock.now, everyHours: 24 });
   });
   afterAll(() => {
     rmSync(env.dir, { recursive: true, force: true });
