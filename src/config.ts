@@ -15,6 +15,7 @@ const envSchema = z.object({
   EVIDENCE_MAX_BYTES: z.coerce.number({ error: 'must be a number of bytes' }).int().positive().default(10 * 1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BACKGROUND_INTERVAL_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(100).default(5000),
+  DELIVERY_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(200).max(120_000).default(15_000),
   MICROSOFT_APP_ID: z.string().trim().min(1).optional(),
   MICROSOFT_APP_PASSWORD: z.string().min(1).optional(),
   MICROSOFT_APP_TENANT_ID: z.string().trim().min(1).optional(),
@@ -57,6 +58,8 @@ export interface Config {
   evidenceMaxBytes: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   backgroundIntervalMs: number;
+  /** Each outgoing platform call's deadline (one slow message never holds the others back). */
+  deliveryTimeoutMs: number;
   teams?: TeamsConfig;
   slack?: SlackConfig;
   /** The local sandbox: on when no Slack or Teams credentials are set, or with SANDBOX=true. */
@@ -96,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     evidenceMaxBytes: e.EVIDENCE_MAX_BYTES,
     logLevel: e.LOG_LEVEL,
     backgroundIntervalMs: e.BACKGROUND_INTERVAL_MS,
+    deliveryTimeoutMs: e.DELIVERY_TIMEOUT_MS,
     sandbox,
     ...(e.SLACK_SIGNING_SECRET && e.SLACK_BOT_TOKEN
       ? {

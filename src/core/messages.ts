@@ -21,6 +21,7 @@ export const messageTypes = [
   'task.completed', // update of the task, and a notice to the owners
   'report.closed', // update of the acknowledgement message
   'evidence.added', // to the owners: more evidence is attached
+  'delivery.failed', // to the DSL and headteacher: a message could not be delivered, and where it went instead
 ] as const;
 export type MessageType = (typeof messageTypes)[number];
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { handleDeliveryFailure, type FailedDelivery } from './delivery-failures.js';
 import { DomainError, type FieldIssue } from './errors.js';
 import { checkEvidence, type CheckedEvidence, type EvidenceLimits } from './evidence.js';
 import { toFieldIssues } from './issues.js';
@@ -25,6 +26,7 @@ import {
   type ReportKind,
 } from './report-schemas.js';
 import type { Directory } from './school.js';
+import { defaultSubmitLimit, overSubmitLimit, type SubmitLimit } from './submit-limit.js';
 import { deadlineAfter, localDate, localYear, workingDayMinutes, type Clock } from './working-time.js';
 
 export interface WorkflowDeps {
@@ -36,6 +38,8 @@ export interface WorkflowDeps {
   /** The channels that deliver messages now (an outbox row is queued for each that reaches the person). */
   channels: DeliveryChannel[];
   evidenceLimits: EvidenceLimits;
+  /** New reports per person (a flood is absorbed); default 10 in 10 minutes. */
+  submitLimit?: SubmitLimit;
   newId?: () => string;
 }
 
@@ -136,6 +140,7 @@ export class Workflow {
   private readonly clock: Clock;
   private readonly channels: DeliveryChannel[];
   private readonly limits: EvidenceLimits;
+  private readonly submitLimit: SubmitLimit;
   private readonly newId: () => string;
 
   constructor(deps: WorkflowDeps) {
@@ -146,6 +151,7 @@ export class Workflow {
     this.clock = deps.clock;
     this.channels = deps.channels;
     this.limits = deps.evidenceLimits;
+    this.submitLimit = deps.submitLimit ?? defaultSubmitLimit;
     this.newId = deps.newId ?? randomUUID;
   }
 
@@ -182,10 +188,14 @@ export class Workflow {
     for (const e of evidence) await this.files.put(e.sha256, e.bytes);
 
     const now = this.clock();
-    return this.store.transaction(() => {
+    const outcome = this.store.transaction((): SubmitResult | 'limited' => {
       if (idemKey) {
         const earlier = this.store.getIdempotent(idemKey) as SubmitResult | undefined;
         if (earlier) return earlier;
+      }
+      if (overSubmitLimit((since) => this.store.countReportsSince(cmd.reporterId, since), now, this.submitLimit)) {
+        this.audit(cmd.reporterId, 'action.refused', undefined, now, { action: 'submit', code: 'TOO_MANY_REPORTS' });
+        return 'limited';
       }
       const routing = route({ form, reporterId: cmd.reporterId }, this.policy, this.directory, now);
       const year = localYear(now, this.directory.timeZone);
@@ -239,6 +249,8 @@ export class Workflow {
       if (idemKey) this.store.putIdempotent(idemKey, result, now);
       return result;
     });
+    if (outcome === 'limited') throw new DomainError('TOO_MANY_REPORTS', 'too many reports from this person just now');
+    return outcome;
   }
 
   /**
@@ -565,13 +577,27 @@ export class Workflow {
     return { processed };
   }
 
+  /** A message a platform refused for good: on the report's record, and its notice goes another way. */
+  deliveryFailed(f: FailedDelivery): void {
+    const now = this.clock();
+    this.store.transaction(() =>
+      handleDeliveryFailure(
+        { store: this.store, directory: this.directory, now, audit: (...a) => this.audit(...a), send: (...a) => this.send(...a) },
+        f,
+      ),
+    );
+  }
+
   // ---- timers ----
 
-  private remind(report: ReportRecord, duty: DutyRecord, token: string, now: Date): void {
+  private remind(report: ReportRecord, duty: DutyRecord, _token: string, now: Date): void {
     const people = eligiblePeople(duty);
+    // One reminder per duty per deadline: timers of one duty that fall due together (after
+    // downtime: the reminder, and an escalation with nobody further up) share this key.
+    const event = `remind:${duty.id}:${now.getTime()}`;
     this.audit('system', 'ack.reminded', report.id, now, { duty: duty.id, to: people });
-    if (duty.via === 'dsl_channel') this.send({ type: 'dsl_channel' }, 'ack.reminder', report, `timer:${token}`, now, { dutyId: duty.id });
-    for (const id of people) this.send({ type: 'person', id }, 'ack.reminder', report, `timer:${token}`, now, { dutyId: duty.id });
+    if (duty.via === 'dsl_channel') this.send({ type: 'dsl_channel' }, 'ack.reminder', report, event, now, { dutyId: duty.id });
+    for (const id of people) this.send({ type: 'person', id }, 'ack.reminder', report, event, now, { dutyId: duty.id });
   }
 
   private escalate(report: ReportRecord, duty: DutyRecord, token: string, now: Date): void {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { entryHash, genesisHash, verifyChain, type ChainCheck } from '../core/audit-chain.js';
 import type {
   AuditEntry,
@@ -6,12 +5,12 @@ import type {
   DutyRecord,
   EvidenceRecord,
   OutboxInput,
-  OutboxItem,
   ReportRecord,
   TimerRecord,
   WorkflowStore,
 } from '../core/ports.js';
 import type { SqliteDatabase } from './database.js';
+import { OutboxStore, type OutboxRow } from './outbox-store.js';
 
 type Row = Record<string, unknown>;
 
@@ -88,28 +87,16 @@ function toAudit(r: Row): AuditEntry {
   };
 }
 
-function toOutbox(r: Row): OutboxItem {
-  return {
-    id: String(r.id),
-    dedupeKey: String(r.dedupe_key),
-    channel: r.channel as OutboxItem['channel'],
-    recipientType: r.recipient_type as OutboxItem['recipientType'],
-    recipientId: String(r.recipient_id),
-    messageType: String(r.message_type),
-    reportId: opt(r.report_id),
-    payload: parse(r.payload_json),
-    attempts: Number(r.attempts),
-    createdAt: String(r.created_at),
-  };
-}
-
 /** The SQLite implementation of core's storage port, plus the outbox and audit reads. */
 export class SqliteStore implements WorkflowStore {
   readonly db: SqliteDatabase;
+  /** The outbox's rows, claims and attempts (its SQL lives in outbox-store.ts). */
+  readonly outbox: OutboxStore;
   private readonly s;
 
   constructor(db: SqliteDatabase) {
     this.db = db;
+    this.outbox = new OutboxStore(db);
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       counterNext: p(
@@ -129,6 +116,7 @@ export class SqliteStore implements WorkflowStore {
          WHERE id = @id`,
       ),
       reportsByReporter: p('SELECT * FROM reports WHERE reporter_id = @reporterId ORDER BY submitted_at DESC, reference DESC'),
+      reportsSince: p('SELECT COUNT(*) AS n FROM reports WHERE reporter_id = @reporterId AND submitted_at >= @since'),
       reportsNotClosed: p(`SELECT * FROM reports WHERE status <> 'closed' ORDER BY submitted_at, reference`),
       insertDuty: p(
         `INSERT INTO duties (id, report_id, type, rules_json, nominal_role, levels_json, reach, via, spec_json, status, created_at)
@@ -159,23 +147,6 @@ export class SqliteStore implements WorkflowStore {
       ),
       auditForReport: p('SELECT * FROM audit_log WHERE report_id = @reportId ORDER BY seq'),
       auditAll: p('SELECT * FROM audit_log ORDER BY seq'),
-      enqueue: p(
-        `INSERT INTO outbox (id, dedupe_key, channel, recipient_type, recipient_id, message_type, report_id, payload_json,
-           status, attempts, next_attempt_at, created_at)
-         VALUES (@id, @dedupeKey, @channel, @recipientType, @recipientId, @messageType, @reportId, @payload,
-           'pending', 0, @nextAttemptAt, @createdAt)
-         ON CONFLICT (dedupe_key) DO NOTHING`,
-      ),
-      outboxDue: p(
-        `SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= @now
-         ORDER BY next_attempt_at, rowid LIMIT @limit`,
-      ),
-      outboxSent: p(`UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = @at, last_error = NULL WHERE id = @id`),
-      outboxFailed: p(
-        `UPDATE outbox SET status = @status, attempts = attempts + 1, next_attempt_at = @nextAttemptAt, last_error = @error
-         WHERE id = @id`,
-      ),
-      outboxList: p('SELECT * FROM outbox ORDER BY rowid'),
       scheduleTimer: p(
         `INSERT INTO timers (token, report_id, duty_id, kind, due_at, status, created_at)
          VALUES (@token, @reportId, @dutyId, @kind, @dueAt, 'pending', @createdAt)`,
@@ -241,6 +212,10 @@ export class SqliteStore implements WorkflowStore {
 
   listReportsByReporter(reporterId: string): ReportRecord[] {
     return (this.s.reportsByReporter.all({ reporterId }) as Row[]).map(toReport);
+  }
+
+  countReportsSince(reporterId: string, sinceIso: string): number {
+    return Number((this.s.reportsSince.get({ reporterId, since: sinceIso }) as Row).n);
   }
 
   listReportsNotClosed(): ReportRecord[] {
@@ -339,39 +314,11 @@ export class SqliteStore implements WorkflowStore {
   }
 
   enqueue(item: OutboxInput, now: Date): void {
-    this.s.enqueue.run({
-      id: randomUUID(),
-      dedupeKey: item.dedupeKey,
-      channel: item.channel,
-      recipientType: item.recipientType,
-      recipientId: item.recipientId,
-      messageType: item.messageType,
-      reportId: item.reportId ?? null,
-      payload: json(item.payload),
-      nextAttemptAt: now.getTime(),
-      createdAt: now.toISOString(),
-    });
+    this.outbox.enqueue(item, now);
   }
 
-  dueOutbox(now: Date, limit: number): OutboxItem[] {
-    return (this.s.outboxDue.all({ now: now.getTime(), limit }) as Row[]).map(toOutbox);
-  }
-
-  markSent(id: string, at: Date): void {
-    this.s.outboxSent.run({ id, at: at.toISOString() });
-  }
-
-  markFailed(id: string, error: string, retryAt: Date | undefined): void {
-    this.s.outboxFailed.run({
-      id,
-      status: retryAt ? 'pending' : 'dead',
-      nextAttemptAt: retryAt ? retryAt.getTime() : 0,
-      error: error.slice(0, 500),
-    });
-  }
-
-  listOutbox(): (OutboxItem & { status: string; lastError?: string | undefined })[] {
-    return (this.s.outboxList.all() as Row[]).map((r) => ({ ...toOutbox(r), status: String(r.status), lastError: opt(r.last_error) }));
+  listOutbox(): OutboxRow[] {
+    return this.outbox.list();
   }
 
   scheduleTimer(t: TimerRecord, now: Date): void {

@@ -22,7 +22,7 @@ describe('Teams: requests that are not right', () => {
     expect((await h.post({ ...h.message('amy-clarke', 'hi'), serviceUrl: 'not a url' })).status).toBe(400);
     expect((await fetch(h.url, { method: 'GET' })).status).toBe(404);
     const health = await fetch(h.url.replace('api/messages', 'healthz'));
-    expect(await health.json()).toMatchObject({ ok: true, channels: ['teams'] });
+    expect(await health.json()).toMatchObject({ ok: true, channels: { teams: { state: 'running' } } });
   });
 
   it('a forged or malformed invoke gets a 4xx or a private refusal, and changes nothing', async () => {

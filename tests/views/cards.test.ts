@@ -22,6 +22,8 @@ describe('message cards', () => {
       h.workflow.close({ reportId: r1!.reportId, actorId: 'jo-patel', outcome: 'no_further_action', reason: 'r' });
       const r5 = reports[4]!;
       await h.workflow.attachEvidence({ reportId: r5.reportId, actorId: 'amy-clarke', bytes: Buffer.from('GIF89a-not-really') });
+      const card = h.store.listOutbox().find((o) => o.messageType === 'report.for_acknowledgement');
+      h.workflow.deliveryFailed({ ...card!, code: 'channel_not_found' });
       const seen = new Set<string>();
       for (const item of h.store.listOutbox()) {
         seen.add(item.messageType);
