@@ -81,7 +81,7 @@ export function buildApp(
 
   const services: Service[] = [];
   mountPublicPages(http, { home: !config.sandbox });
-  const channelDeps: ChannelDeps = { http, db, workflow, directory: school.directory, dispatcher, clock, log, maxEvidenceBytes: config.evidenceMaxBytes };
+  const channelDeps: ChannelDeps = { http, db, workflow, directory: school.directory, dispatcher, clock, log, maxEvidenceBytes: config.evidenceMaxBytes, deliveryTimeoutMs: config.deliveryTimeoutMs };
   if (config.slack) {
     const slack = mountSlack({ ...channelDeps, config: config.slack });
     services.push({ start: () => slack.start(), stop: () => slack.stop(), runDue: () => slack.fetchPendingFiles() });
