@@ -12,7 +12,7 @@ import { example, harness, type Harness } from '../support/harness.js';
 // never wait for delivery, one reminder per duty per deadline, a flood absorbed.
 
 const log = createLogger('silent');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A channel that records what it delivered (and can fail or hang on demand). */
 function recorder(channel: DeliveryChannel, behave: (item: OutboxItem) => Promise<void> = async () => {}): ChannelDeliverer & { sent: OutboxItem[] } {

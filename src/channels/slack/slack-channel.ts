@@ -42,7 +42,9 @@ export function mountSlack(d: SlackChannelDeps): SlackChannel {
     logger,
   });
   const client = new WebClient(d.config.botToken, clientOptions(2_500));
-  const outboxClient = new WebClient(d.config.botToken, clientOptions(Math.max(1_000, (d.deliveryTimeoutMs ?? 15_000) - 1_000)));
+  const deadline = d.deliveryTimeoutMs ?? 15_000;
+  // Just inside the outbox's deadline, so a call is given up before the row is retried.
+  const outboxClient = new WebClient(d.config.botToken, clientOptions(Math.max(100, deadline - Math.min(1_000, deadline / 5))));
   // Bolt's eager auth.test would end the process when Slack is down at start; the bot
   // checks the token itself (health.check below) and Bolt is given what it learnt.
   let botIds: { botId?: string; botUserId?: string } = {};

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
@@ -22,6 +23,13 @@ export type { TurnContext, ConversationReference, Activity };
 
 /** Test-only overrides of the Bot Framework endpoints (OpenID metadata, token issuer, login). */
 export type AuthOverrides = Record<string, string | boolean>;
+
+const callSignal = new AsyncLocalStorage<AbortSignal>();
+
+/** Runs `fn` with its Bot Connector calls (and their retries) aborted when `signal` aborts: the outbox's deadline. */
+export function withCallSignal<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  return signal ? callSignal.run(signal, fn) : fn();
+}
 
 export interface SentMessage {
   conversationId: string;
@@ -82,8 +90,9 @@ export class TeamsConnector {
   /** Every outgoing call's deadline: a hung Bot Connector call gives up (and the outbox retries it). */
   callTimeoutMs = 15_000;
 
-  private callOptions(): { timeout: number } {
-    return { timeout: this.callTimeoutMs };
+  private callOptions(): { timeout: number; abortSignal?: AbortSignal } {
+    const signal = callSignal.getStore();
+    return { timeout: this.callTimeoutMs, ...(signal ? { abortSignal: signal } : {}) };
   }
 
   /** A connector client for a service URL, with the bot's credentials. */

@@ -7,7 +7,7 @@ import { cardsToReplace, rememberSent } from '../card-updates.js';
 import { messageCard } from '../../views/adaptive-cards.js';
 import { messageView } from '../../views/message-views.js';
 import type { MessageView } from '../../views/view-model.js';
-import type { Activity, TeamsConnector } from './teams-connector.js';
+import { withCallSignal, type Activity, type TeamsConnector } from './teams-connector.js';
 import { TeamsConversations } from './teams-conversations.js';
 import { classifyTeamsError } from './teams-errors.js';
 
@@ -40,9 +40,9 @@ export class TeamsDeliverer implements ChannelDeliverer {
     private readonly clock: () => Date,
   ) {}
 
-  async deliver(item: OutboxItem): Promise<void> {
+  async deliver(item: OutboxItem, signal?: AbortSignal): Promise<void> {
     try {
-      await this.send(item);
+      await withCallSignal(signal, () => this.send(item));
     } catch (err) {
       throw classifyTeamsError(err);
     }
