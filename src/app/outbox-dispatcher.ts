@@ -131,7 +131,7 @@ export class OutboxDispatcher {
     if (free <= 0) return;
     let items: OutboxItem[];
     try {
-      items = this.outbox.claimDue({ now: this.clock(), channels: this.runningChannels(), owner: this.owner, leaseMs: this.itemTimeoutMs + 15_000, limit: free });
+      items = this.outbox.claimDue({ now: this.clock(), channels: this.runningChannels(), owner: this.owner, leaseMs: this.itemTimeoutMs * 2 + 1_000, limit: free });
     } catch (err) {
       this.log.error({ err }, 'outbox: could not claim messages (is the database writable?)');
       return;
