@@ -164,6 +164,20 @@ export class OutboxStore {
     })();
   }
 
+  /** Marks several claimed rows sent in one commit; how many this sender still held. */
+  markSentMany(owner: string, rows: { id: string; at: Date; durationMs?: number }[]): number {
+    if (rows.length === 0) return 0;
+    return this.db.transaction(() => {
+      let n = 0;
+      for (const r of rows) {
+        if (this.s.sent.run({ id: r.id, owner, at: r.at.toISOString() }).changes !== 1) continue;
+        this.s.attempt.run({ id: r.id, at: r.at.toISOString(), outcome: 'sent', code: null, detail: null, durationMs: r.durationMs ?? null });
+        n += 1;
+      }
+      return n;
+    })();
+  }
+
   /** Records a failed attempt: retried at `retryAt`, or failed for good (status 'dead') without one. */
   markFailed(id: string, owner: string, f: { at: Date; code: string; detail: string; retryAt?: Date | undefined; durationMs?: number }): boolean {
     return this.db.transaction(() => {

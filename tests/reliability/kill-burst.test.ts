@@ -5,7 +5,6 @@ import { killBurst } from './kill-burst.js';
 describe('kill -9 mid-burst', () => {
   it('120 submissions over HTTP (Slack and Teams), one SIGKILL: every success stored, every message delivered once, the audit chain verifies', async () => {
     const f = await killBurst({ slack: 60, teams: 60, kills: [0.5] });
-    console.log(JSON.stringify(f));
     expect(f.successAnswers).toBeGreaterThan(60);
     expect(f.lostSuccess).toBe(0);
     expect(f.notSent).toBe(0);

@@ -55,7 +55,7 @@ const freePort = () =>
     });
   });
 
-export async function killBurst(opts: { slack: number; teams: number; kills: number[]; log?: (s: string) => void }): Promise<KillFigures> {
+export async function killBurst(opts: { slack: number; teams: number; kills: number[]; log?: (s: string) => void; drainLimitMs?: number }): Promise<KillFigures> {
   const started = Date.now();
   const log = opts.log ?? (() => {});
   const dir = tempDir('sgbot-kill-');
@@ -170,10 +170,12 @@ export async function killBurst(opts: { slack: number; teams: number; kills: num
 
   // Drain: every queued message delivered after the restarts.
   const drainStart = Date.now();
+  const drainLimitMs = opts.drainLimitMs ?? 120_000;
   for (;;) {
     const h = (await (await fetch(`${base}healthz`)).json()) as { outbox: { waiting: number; retrying: number; failed: number } };
     if (h.outbox.waiting + h.outbox.retrying === 0) break;
-    if (Date.now() - drainStart > 120_000) break;
+    if (process.env.KILL_BURST_TRACE) log(`drain ${Date.now() - drainStart} ms: ${JSON.stringify(h)}`);
+    if (Date.now() - drainStart > drainLimitMs) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const drainMs = Date.now() - drainStart;
