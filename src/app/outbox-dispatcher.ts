@@ -130,7 +130,7 @@ export class OutboxDispatcher {
   }
 
   /** Rows claimed by this process and not started yet (a claim covers a few rounds of sending). */
-  private queue: OutboxItem[] = [];
+  private queue: (OutboxItem & { claimedUntil: number })[] = [];
 
   /**
    * Claims due rows (a few rounds' worth at once: one commit for several messages) and
@@ -143,19 +143,24 @@ export class OutboxDispatcher {
     if (this.queue.length < free) {
       try {
         const rounds = 4;
+        const leaseMs = this.itemTimeoutMs * (rounds + 1) + 1_000;
+        const wall = Date.now();
         const claimed = this.outbox.claimDue({
           now: this.clock(),
           channels: this.runningChannels(),
           owner: this.owner,
-          leaseMs: this.itemTimeoutMs * (rounds + 1) + 1_000,
+          leaseMs,
           limit: this.concurrency * rounds - this.queue.length,
+          wall,
         });
         const queued = new Set(this.queue.map((i) => i.id));
-        this.queue.push(...claimed.filter((i) => !queued.has(i.id) && !this.inFlight.has(i.id)));
+        for (const i of claimed) if (!queued.has(i.id) && !this.inFlight.has(i.id)) this.queue.push({ ...i, claimedUntil: wall + leaseMs });
       } catch (err) {
         this.log.error({ err }, 'outbox: could not claim messages (is the database writable?)');
       }
     }
+    // A row whose claim would lapse before its deadline is left for the next claim (by anyone).
+    this.queue = this.queue.filter((i) => i.claimedUntil - Date.now() > this.itemTimeoutMs + 500);
     const items = this.queue.splice(0, free);
     for (const item of items) {
       const run = this.deliverOne(item)
