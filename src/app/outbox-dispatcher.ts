@@ -116,7 +116,9 @@ export class OutboxDispatcher {
       this.fill();
       if (this.inFlight.size === 0) {
         if (this.sentBuffer.length === 0) break;
+        const before = this.sentBuffer.length;
         this.flushSent(); // the next row of the same recipient and report may now go
+        if (this.sentBuffer.length >= before) break; // not writable now: the timer tries again
         continue;
       }
       await Promise.race(this.inFlight.values());
@@ -214,7 +216,10 @@ export class OutboxDispatcher {
     try {
       this.totals.sent += this.outbox.markSentMany(this.owner, rows);
     } catch (err) {
-      this.log.error({ err, rows: rows.length }, 'outbox: could not mark messages sent; they are not sent twice (message refs)');
+      // The database cannot be written (a full disk): kept, and marked once it can.
+      this.log.error({ code: (err as { code?: string }).code, rows: rows.length }, 'outbox: could not mark messages sent; will try again');
+      this.sentBuffer.unshift(...rows);
+      this.flushTimer = setTimeout(() => this.flushSent(), 1_000);
     }
   }
 

@@ -72,3 +72,40 @@ describe('Slack down at start', () => {
     expect(s.app.store.listOutbox().filter((o) => o.status !== 'sent')).toEqual([]);
   }, 20_000);
 });
+
+describe('a database that cannot be written for a while', () => {
+  let h: Harness | undefined;
+  afterEach(() => {
+    h?.close();
+    h = undefined;
+  });
+
+  it('holds deliveries back (nothing claimed), and marks what was sent once it can be written again: nothing sent twice', async () => {
+    h = harness();
+    await h.workflow.submit({ reporterId: 'amy-clarke', form: example(1).report });
+    const sent: string[] = [];
+    let readOnlyNext = false;
+    const db = h.db;
+    const d = new OutboxDispatcher(h.store.outbox, h.clock.now, log);
+    d.register({
+      channel: 'sandbox',
+      async deliver(item) {
+        sent.push(item.id);
+        if (readOnlyNext) db.pragma('query_only = ON'); // the disk fills up just after the platform call
+      },
+    });
+    readOnlyNext = true;
+    await d.deliverDue();
+    const first = sent.length;
+    expect(first).toBeGreaterThan(0);
+    await d.deliverDue(); // nothing can be claimed now
+    expect(sent.length).toBe(first);
+    readOnlyNext = false;
+    db.pragma('query_only = OFF');
+    await new Promise((r) => setTimeout(r, 1_200)); // the marks are written
+    await d.deliverDue();
+    expect(new Set(sent).size).toBe(sent.length);
+    expect(sent.length).toBe(h.store.listOutbox().length);
+    expect(h.store.listOutbox().filter((o) => o.status !== 'sent')).toEqual([]);
+  });
+});
