@@ -70,6 +70,7 @@ export function startBackgroundLoop(opts: {
     stop: async () => {
       stopped = true;
       clearInterval(handle);
+      await opts.dispatcher.stop();
       await Promise.all([delivering, jobsRunning]);
     },
   };

@@ -126,6 +126,21 @@ export class OutboxDispatcher {
     return { sent: this.totals.sent - before.sent, failed: this.totals.failed - before.failed };
   }
 
+  private stopping = false;
+
+  /** Stops taking rows (a shutdown): what is in flight finishes; claimed rows not started are given back. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const waiting = this.queue.splice(0).map((i) => i.id);
+    await Promise.all(this.inFlight.values());
+    this.flushSent();
+    try {
+      this.outbox.release(this.owner, waiting);
+    } catch (err) {
+      this.log.warn({ code: (err as { code?: string }).code }, 'outbox: could not give back claimed messages; their claims lapse');
+    }
+  }
+
   /** Delivers soon, without waiting: after an action, so cards update at once. */
   kick(): void {
     this.deliverDue().catch((err: unknown) => this.log.error({ err }, 'outbox delivery failed'));
@@ -141,7 +156,7 @@ export class OutboxDispatcher {
    */
   private fill(): void {
     const free = this.concurrency - this.inFlight.size;
-    if (free <= 0) return;
+    if (free <= 0 || this.stopping) return;
     if (this.queue.length < free) {
       try {
         const rounds = 4;

@@ -178,6 +178,14 @@ export class OutboxStore {
     })();
   }
 
+  /** Gives claimed rows back (not sent, not tried) so another sender may take them at once. */
+  release(owner: string, ids: string[]): void {
+    const stmt = this.db.prepare(`UPDATE outbox SET claimed_by = NULL, claim_until = NULL WHERE id = @id AND claimed_by = @owner AND status = 'pending'`);
+    this.db.transaction(() => {
+      for (const id of ids) stmt.run({ id, owner });
+    })();
+  }
+
   /** Records a failed attempt: retried at `retryAt`, or failed for good (status 'dead') without one. */
   markFailed(id: string, owner: string, f: { at: Date; code: string; detail: string; retryAt?: Date | undefined; durationMs?: number }): boolean {
     return this.db.transaction(() => {

@@ -191,3 +191,26 @@ describe('a flood is absorbed (issue 9, item 8)', () => {
     expect(h.store.listReportsByReporter('amy-clarke')).toHaveLength(11);
   });
 });
+
+describe('a rolling restart', () => {
+  it('stopping finishes what is in flight and gives back what it claimed: the next process sends it at once, once', async () => {
+    h = harness();
+    for (let i = 0; i < 6; i++) await h.workflow.submit({ reporterId: `sandbox:staff-${i}`, form: example(1).report });
+    const first = recorder('sandbox', () => sleep(30));
+    const a = new OutboxDispatcher(h.store.outbox, h.clock.now, log, { concurrency: 2 });
+    a.register(first);
+    const running = a.deliverDue();
+    await sleep(10);
+    await a.stop();
+    await running;
+    const second = recorder('sandbox');
+    const b = new OutboxDispatcher(h.store.outbox, h.clock.now, log);
+    b.register(second);
+    await b.deliverDue();
+    const ids = [...first.sent, ...second.sent].map((i) => i.id);
+    expect(first.sent.length).toBeGreaterThan(0);
+    expect(second.sent.length).toBeGreaterThan(0);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBe(h.store.listOutbox().length);
+  });
+});
