@@ -15,6 +15,7 @@ import { openDatabase } from '../store/database.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { explainText } from './explain-text.js';
 import { outboxStatusText } from './outbox-status.js';
+import { OutboxStore } from '../store/outbox-store.js';
 import { buildTeamsPackage, teamsPackageOptionsSchema } from './teams-package.js';
 
 /** A report file for `policy explain`: the form, or { reporter, at, report }. */
@@ -90,7 +91,7 @@ export function buildCli(out: (s: string) => void, setExitCode: (code: number) =
     .action((opts: { db?: string; json?: boolean }) => {
       const db = openDatabase(opts.db ?? loadConfig().databasePath);
       try {
-        const outbox = new SqliteStore(db).outbox;
+        const outbox = new OutboxStore(db); // ids and codes only: no key needed
         out(outboxStatusText(outbox.counts(), outbox.problems(), opts.json === true));
       } finally {
         db.close();

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import type { ReportKind } from '../../src/core/report-schemas.js';
 import { openDatabase } from '../../src/store/database.js';
+import { OutboxStore } from '../../src/store/outbox-store.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { formValues } from '../../src/views/report-forms.js';
 import { formState, viewSubmission } from '../slack/slack-flow.js';
@@ -183,10 +184,11 @@ export async function killBurst(opts: { slack: number; teams: number; kills: num
 
   const db = openDatabase(path.join(dir, 'bot.db'));
   try {
-    const store = new SqliteStore(db);
-    const stored = success.filter((r) => store.countReportsSince(r, '1970-01-01T00:00:00.000Z') === 1).length;
-    const rows = store.listOutbox();
-    const audit = store.verifyAudit();
+    const reporters = new Set((db.prepare('SELECT reporter_id FROM reports').all() as { reporter_id: string }[]).map((r) => r.reporter_id));
+    const stored = success.filter((r) => reporters.has(r)).length;
+    const rows = new OutboxStore(db).list();
+    // The one line that needs the store itself (with the key file in `dir` once the audit log is keyed).
+    const audit = new SqliteStore(db).verifyAudit();
     const dup = (keys: string[]) => keys.length - new Set(keys).size;
     const threads = teams.created().filter((c) => (c.body.channelData as { channel?: unknown } | undefined)?.channel);
     const figures: KillFigures = {

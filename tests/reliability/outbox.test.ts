@@ -5,7 +5,7 @@ import { OutboxDispatcher, PermanentDeliveryError, TransientDeliveryError, type 
 import { DomainError } from '../../src/core/errors.js';
 import type { DeliveryChannel, OutboxItem } from '../../src/core/ports.js';
 import { openDatabase } from '../../src/store/database.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { OutboxStore } from '../../src/store/outbox-store.js';
 import { example, harness, type Harness } from '../support/harness.js';
 
 // The outbox as one durable queue: claims, order, running channels only, timers that
@@ -43,7 +43,7 @@ describe('the outbox', () => {
       const one = recorder('sandbox', () => sleep(Math.random() * 5));
       const two = recorder('sandbox', () => sleep(Math.random() * 5));
       const a = new OutboxDispatcher(h.store.outbox, h.clock.now, log);
-      const b = new OutboxDispatcher(new SqliteStore(second).outbox, h.clock.now, log);
+      const b = new OutboxDispatcher(new OutboxStore(second), h.clock.now, log);
       a.register(one);
       b.register(two);
       await Promise.all([a.deliverDue(), b.deliverDue(), a.deliverDue(), b.deliverDue()]);
