@@ -14,8 +14,7 @@ import { FileProblemError } from '../files/yaml-file.js';
 import { openDatabase } from '../store/database.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { explainText } from './explain-text.js';
-import { outboxStatusText } from './outbox-status.js';
-import { OutboxStore } from '../store/outbox-store.js';
+import { addOutboxCommands } from './outbox-status.js';
 import { buildTeamsPackage, teamsPackageOptionsSchema } from './teams-package.js';
 
 /** A report file for `policy explain`: the form, or { reporter, at, report }. */
@@ -81,22 +80,7 @@ export function buildCli(out: (s: string) => void, setExitCode: (code: number) =
         db.close();
       }
     });
-  program
-    .command('outbox')
-    .description('the outbox of messages to deliver')
-    .command('status')
-    .description('list waiting, retrying and failed messages with their reasons (ids and codes only)')
-    .option('--db <file>', 'the database (default: DATABASE_PATH or data/safeguarding.db)')
-    .option('--json', 'print as JSON')
-    .action((opts: { db?: string; json?: boolean }) => {
-      const db = openDatabase(opts.db ?? loadConfig().databasePath);
-      try {
-        const outbox = new OutboxStore(db); // ids and codes only: no key needed
-        out(outboxStatusText(outbox.counts(), outbox.problems(), opts.json === true));
-      } finally {
-        db.close();
-      }
-    });
+  addOutboxCommands(program, out);
 
   const teams = program.command('teams').description('Microsoft Teams');
   teams

@@ -1,4 +1,27 @@
-import type { OutboxProblem } from '../store/outbox-store.js';
+import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { openDatabase } from '../store/database.js';
+import { OutboxStore, type OutboxProblem } from '../store/outbox-store.js';
+
+/** `outbox status [--db <file>] [--json]`. */
+export function addOutboxCommands(program: Command, out: (s: string) => void): void {
+  program
+    .command('outbox')
+    .description('the outbox of messages to deliver')
+    .command('status')
+    .description('list waiting, retrying and failed messages with their reasons (ids and codes only)')
+    .option('--db <file>', 'the database (default: DATABASE_PATH or data/safeguarding.db)')
+    .option('--json', 'print as JSON')
+    .action((opts: { db?: string; json?: boolean }) => {
+      const db = openDatabase(opts.db ?? loadConfig().databasePath);
+      try {
+        const outbox = new OutboxStore(db); // ids and codes only: no key needed
+        out(outboxStatusText(outbox.counts(), outbox.problems(), opts.json === true));
+      } finally {
+        db.close();
+      }
+    });
+}
 
 /**
  * `outbox status`: per channel, how many messages wait, retry or failed; then each one not

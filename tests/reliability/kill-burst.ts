@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import type { ReportKind } from '../../src/core/report-schemas.js';
 import { openDatabase } from '../../src/store/database.js';
 import { OutboxStore } from '../../src/store/outbox-store.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { formValues } from '../../src/views/report-forms.js';
 import { formState, viewSubmission } from '../slack/slack-flow.js';
 import { cardText, FakeBotConnector } from '../support/fake-bot-connector.js';
@@ -187,8 +186,9 @@ export async function killBurst(opts: { slack: number; teams: number; kills: num
     const reporters = new Set((db.prepare('SELECT reporter_id FROM reports').all() as { reporter_id: string }[]).map((r) => r.reporter_id));
     const stored = success.filter((r) => reporters.has(r)).length;
     const rows = new OutboxStore(db).list();
-    // The one line that needs the store itself (with the key file in `dir` once the audit log is keyed).
-    const audit = new SqliteStore(db).verifyAudit();
+    // `audit verify` as a person would run it (with the same environment: key file and all).
+    const verify = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'audit', 'verify', '--db', path.join(dir, 'bot.db')], { env, encoding: 'utf8' });
+    const audit = { ok: verify.status === 0, count: Number(/\((\d+) entries/.exec(verify.stdout)?.[1] ?? 0), text: `${verify.stdout}${verify.stderr}`.trim().slice(0, 300) };
     const dup = (keys: string[]) => keys.length - new Set(keys).size;
     const threads = teams.created().filter((c) => (c.body.channelData as { channel?: unknown } | undefined)?.channel);
     const figures: KillFigures = {
@@ -205,7 +205,7 @@ export async function killBurst(opts: { slack: number; teams: number; kills: num
       duplicateDslThreads: dup(threads.map((c) => /SG-\d{4}-\d{4}/.exec(cardText(c.body))?.[0] ?? '')),
       auditOk: audit.ok,
       auditEntries: audit.count,
-      ...(audit.ok ? {} : { auditProblem: `${audit.seq}: ${audit.problem}` }),
+      ...(audit.ok ? {} : { auditProblem: audit.text }),
       kills: opts.kills.length,
       duplicateSamples: [
         ...twice(slack.of('chat.postMessage').map((c) => `slack ${String(c.body.channel)} ${String(c.body.text).slice(0, 60)}`)),
