@@ -66,6 +66,7 @@ export function buildApp(
     clock,
     channels: opts.channels ?? enabledChannels(config),
     evidenceLimits: { maxBytes: config.evidenceMaxBytes, maxFilesPerReport: 10 },
+    submitLimit: { max: config.reportLimitPerPerson, windowMinutes: 10 },
   });
   const dispatcher = new OutboxDispatcher(store.outbox, clock, log, {
     itemTimeoutMs: config.deliveryTimeoutMs,

@@ -38,7 +38,7 @@ export interface WorkflowDeps {
   /** The channels that deliver messages now (an outbox row is queued for each that reaches the person). */
   channels: DeliveryChannel[];
   evidenceLimits: EvidenceLimits;
-  /** New reports per person (a flood is absorbed); default 10 in 10 minutes. */
+  /** New reports per person (a flood is absorbed); none when not given (the app passes REPORT_LIMIT_PER_PERSON). */
   submitLimit?: SubmitLimit;
   newId?: () => string;
 }
@@ -151,7 +151,7 @@ export class Workflow {
     this.clock = deps.clock;
     this.channels = deps.channels;
     this.limits = deps.evidenceLimits;
-    this.submitLimit = deps.submitLimit ?? defaultSubmitLimit;
+    this.submitLimit = deps.submitLimit ?? { ...defaultSubmitLimit, max: 0 };
     this.newId = deps.newId ?? randomUUID;
   }
 

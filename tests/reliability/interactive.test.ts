@@ -4,6 +4,7 @@ import { slackHarness, type SlackHarness } from '../support/slack-harness.js';
 import { teamsHarness, type TeamsHarness } from '../support/teams-harness.js';
 import { formValues } from '../../src/views/report-forms.js';
 import { cardText } from '../support/fake-bot-connector.js';
+import { formState, viewSubmission } from '../slack/slack-flow.js';
 
 // Interactive calls answer in time and say plainly what happened, when the platform fails.
 
@@ -51,5 +52,26 @@ describe('Teams: a report stored while the Bot Connector fails', () => {
     await t.deliver();
     const chat = t.connector.sent(t.personalChat('amy-clarke')).map((c) => cardText(c.body)).join('\n');
     expect(chat).toContain(`Report received: ${stored[0]?.reference}`);
+  });
+});
+
+describe('Slack: a flood from one person', () => {
+  let h: SlackHarness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('the report past the limit gets the kind message next to the form; the ones before are stored', async () => {
+    h = await slackHarness({ env: { REPORT_LIMIT_PER_PERSON: '2' } });
+    const report = example(1).report;
+    const send = (n: number) =>
+      h!.interaction(viewSubmission('amy-clarke', { callback_id: 'report_form', private_metadata: JSON.stringify({ kind: report.kind }), state: formState(report.kind as never, report), id: `V0FLOOD${n}` }));
+    expect((await send(1)).body).toBeFalsy();
+    expect((await send(2)).body).toBeFalsy();
+    const third = await send(3);
+    expect(third.status).toBe(200);
+    expect(JSON.stringify(third.body)).toContain('paused new ones from you');
+    expect(h.app.store.listReportsByReporter('amy-clarke')).toHaveLength(2);
   });
 });
