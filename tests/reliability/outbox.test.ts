@@ -2,16 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startBackgroundLoop } from '../../src/app/background-loop.js';
 import { createLogger } from '../../src/app/logger.js';
 import { OutboxDispatcher, PermanentDeliveryError, TransientDeliveryError, type ChannelDeliverer } from '../../src/app/outbox-dispatcher.js';
-import path from 'node:path';
 import { DomainError } from '../../src/core/errors.js';
 import { defaultSubmitLimit } from '../../src/core/submit-limit.js';
-import { Workflow } from '../../src/core/workflow.js';
-import { DiskEvidenceFiles } from '../../src/store/evidence-files.js';
 import { wordsForError } from '../../src/views/error-words.js';
 import type { DeliveryChannel, OutboxItem } from '../../src/core/ports.js';
 import { openDatabase } from '../../src/store/database.js';
 import { OutboxStore } from '../../src/store/outbox-store.js';
-import { demoSchool, example, harness, type Harness } from '../support/harness.js';
+import { example, harness, type Harness } from '../support/harness.js';
 
 // The outbox as one durable queue: claims, order, running channels only, timers that
 // never wait for delivery, one reminder per duty per deadline, a flood absorbed.
@@ -182,17 +179,8 @@ describe('one reminder per duty per deadline (item 7)', () => {
 
 describe('a flood is absorbed (issue 9, item 8)', () => {
   it('one person: the 11th report in 10 minutes is refused kindly and audited; every earlier one is kept', async () => {
-    h = harness();
-    const w = new Workflow({
-      store: h.store,
-      evidenceFiles: new DiskEvidenceFiles(path.join(h.dir, 'evidence')),
-      directory: demoSchool.directory,
-      policy: demoSchool.policy,
-      clock: h.clock.now,
-      channels: ['sandbox'],
-      evidenceLimits: { maxBytes: 1024 * 1024, maxFilesPerReport: 10 },
-      submitLimit: defaultSubmitLimit,
-    });
+    h = harness({ submitLimit: defaultSubmitLimit });
+    const w = h.workflow;
     for (let i = 0; i < 10; i++) await w.submit({ reporterId: 'amy-clarke', form: example(1).report });
     await expect(w.submit({ reporterId: 'amy-clarke', form: example(1).report })).rejects.toSatisfy(
       (e) => e instanceof DomainError && e.code === 'TOO_MANY_REPORTS',
