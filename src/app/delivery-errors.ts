@@ -48,7 +48,10 @@ export function networkCode(err: unknown): string | undefined {
 export function asDeliveryError(err: unknown): DeliveryError {
   if (err instanceof DeliveryError) return err;
   const net = networkCode(err);
-  if (net) return new TransientDeliveryError(net === 'timeout' ? 'timeout' : `network_${net.toLowerCase()}`);
+  if (net) {
+    const code = net === 'timeout' ? 'timeout' : `network_${net.toLowerCase()}`;
+    return new TransientDeliveryError(code, `${code}: ${err instanceof Error ? err.message : String(err)}`);
+  }
   return new TransientDeliveryError('error', err instanceof Error ? err.message : String(err));
 }
 

@@ -248,7 +248,8 @@ export class OutboxDispatcher {
     const delay = err.retryAfterMs ?? retryDelayWithJitterMs(attempts);
     const retryAt = permanent ? undefined : new Date(now.getTime() + delay);
     const recorded = this.outbox.markFailed(item.id, this.owner, { at: now, code, detail: err.message, retryAt, durationMs });
-    const fields = { outboxId: item.id, reportId: item.reportId, channel: item.channel, type: item.messageType, attempts, code };
+    // The platform's or network's words about the failure (never the message itself).
+    const fields = { outboxId: item.id, reportId: item.reportId, channel: item.channel, type: item.messageType, attempts, code, detail: err.message.slice(0, 200) };
     if (!permanent) {
       this.log.warn(fields, 'message delivery failed; will retry');
       return;
