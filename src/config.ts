@@ -21,6 +21,8 @@ const envSchema = z.object({
   EVIDENCE_MAX_BYTES: z.coerce.number({ error: 'must be a number of bytes' }).int().positive().default(10 * 1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BACKGROUND_INTERVAL_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(100).default(5000),
+  DELIVERY_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(200).max(120_000).default(15_000),
+  REPORT_LIMIT_PER_PERSON: z.coerce.number({ error: 'must be a whole number (0 turns the limit off)' }).int().min(0).max(1000).default(10),
   MICROSOFT_APP_ID: z.string().trim().min(1).optional(),
   MICROSOFT_APP_PASSWORD: z.string().min(1).optional(),
   MICROSOFT_APP_TENANT_ID: z.string().trim().min(1).optional(),
@@ -67,6 +69,10 @@ export interface Config {
   auditCheckpointHours: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   backgroundIntervalMs: number;
+  /** Each outgoing platform call's deadline (one slow message never holds the others back). */
+  deliveryTimeoutMs: number;
+  /** New reports one person may make in 10 minutes (0: no limit). */
+  reportLimitPerPerson: number;
   teams?: TeamsConfig;
   slack?: SlackConfig;
   /** The local sandbox: on when no Slack or Teams credentials are set, or with SANDBOX=true. */
@@ -116,6 +122,8 @@ export function loadConfig(env?: Record<string, string | undefined>): Config {
     auditCheckpointHours: e.AUDIT_CHECKPOINT_HOURS,
     logLevel: e.LOG_LEVEL,
     backgroundIntervalMs: e.BACKGROUND_INTERVAL_MS,
+    deliveryTimeoutMs: e.DELIVERY_TIMEOUT_MS,
+    reportLimitPerPerson: e.REPORT_LIMIT_PER_PERSON,
     sandbox,
     ...(source.file ? { envFile: source.file } : {}),
     ...(e.SLACK_SIGNING_SECRET && e.SLACK_BOT_TOKEN

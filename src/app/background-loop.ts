@@ -3,40 +3,64 @@ import type { Logger } from './logger.js';
 import type { OutboxDispatcher } from './outbox-dispatcher.js';
 
 /**
- * The background loop: runs due timers, then delivers the outbox, every interval. The
- * timers and messages are rows in the database; this loop only polls them, so a
- * restart loses nothing. One run at a time.
+ * The background loop: due timers every interval, on their own schedule, and the outbox
+ * and other due work beside them. Delivery never holds the timers back: a hung message
+ * only holds its own slot, and the next timer run starts on time whatever the outbox is
+ * doing. Timers and messages are rows in the database, so a restart loses nothing.
  */
 export function startBackgroundLoop(opts: {
   workflow: Workflow;
   dispatcher: OutboxDispatcher;
   intervalMs: number;
   log: Logger;
-  /** Other due work, after the timers and before the outbox. */
+  /** Other due work (e.g. fetching Slack uploads), run beside the outbox. */
   jobs?: (() => Promise<void>)[];
 }): { stop: () => Promise<void>; runOnce: () => Promise<void> } {
-  let running: Promise<void> | undefined;
   let stopped = false;
+  let delivering: Promise<void> | undefined;
+  let jobsRunning: Promise<void> | undefined;
 
-  const runOnce = async (): Promise<void> => {
-    if (running) return running;
-    running = (async () => {
-      try {
-        const { processed } = opts.workflow.tick();
-        if (processed > 0) opts.log.info({ timers: processed }, 'timers processed');
-        for (const job of opts.jobs ?? []) await job();
-        await opts.dispatcher.deliverDue();
-      } catch (err) {
-        opts.log.error({ err }, 'background loop run failed; will try again');
-      } finally {
-        running = undefined;
+  /** Timers: synchronous database work, never waiting for a platform. */
+  const runTimers = (): void => {
+    try {
+      const { processed } = opts.workflow.tick();
+      if (processed > 0) opts.log.info({ timers: processed }, 'timers processed');
+    } catch (err) {
+      opts.log.error({ err }, 'timers could not run; will try again');
+    }
+  };
+
+  const deliver = (): Promise<void> =>
+    (delivering ??= opts.dispatcher
+      .deliverDue()
+      .then(() => undefined)
+      .catch((err: unknown) => opts.log.error({ err }, 'outbox delivery failed; will try again'))
+      .finally(() => (delivering = undefined)));
+
+  const runJobs = (): Promise<void> =>
+    (jobsRunning ??= (async () => {
+      for (const job of opts.jobs ?? []) {
+        try {
+          await job();
+        } catch (err) {
+          opts.log.error({ err }, 'background job failed; will try again');
+        }
       }
-    })();
-    return running;
+    })().finally(() => (jobsRunning = undefined)));
+
+  /** One round: timers now, then the outbox and jobs (the returned promise waits for them). */
+  const runOnce = async (): Promise<void> => {
+    runTimers();
+    await Promise.all([runJobs(), deliver()]);
+    // Messages the jobs queued (e.g. evidence fetched) go out in the same round.
+    await deliver();
   };
 
   const handle = setInterval(() => {
-    if (!stopped) void runOnce();
+    if (stopped) return;
+    runTimers();
+    void runJobs();
+    void deliver();
   }, opts.intervalMs);
   handle.unref();
   void runOnce();
@@ -46,7 +70,8 @@ export function startBackgroundLoop(opts: {
     stop: async () => {
       stopped = true;
       clearInterval(handle);
-      if (running) await running;
+      await opts.dispatcher.stop();
+      await Promise.all([delivering, jobsRunning]);
     },
   };
 }

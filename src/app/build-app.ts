@@ -20,6 +20,7 @@ import { startBackgroundLoop } from './background-loop.js';
 import { mountPublicPages } from './public-pages.js';
 import type { Logger } from './logger.js';
 import { OutboxDispatcher } from './outbox-dispatcher.js';
+import { health } from './health.js';
 
 export interface App {
   config: Config;
@@ -70,23 +71,23 @@ export function buildApp(
     clock,
     channels,
     evidenceLimits: { maxBytes: config.evidenceMaxBytes, maxFilesPerReport: 10 },
+    submitLimit: { max: config.reportLimitPerPerson, windowMinutes: 10 },
   });
-  const dispatcher = new OutboxDispatcher(store, clock, log);
+  const dispatcher = new OutboxDispatcher(store.outbox, clock, log, {
+    itemTimeoutMs: config.deliveryTimeoutMs,
+    onFailed: (item, code) => workflow.deliveryFailed({ ...item, code }),
+  });
 
   const http = express();
   http.disable('x-powered-by');
   http.get('/healthz', (_req, res) => {
-    try {
-      db.prepare('SELECT 1').get();
-      res.json({ ok: true, school: school.config.school.name, channels: dispatcher.channels });
-    } catch {
-      res.status(503).json({ ok: false });
-    }
+    const body = health({ store, dispatcher, schoolName: school.config.school.name });
+    res.status(body.ok ? 200 : 503).json(body);
   });
 
   const services: Service[] = [];
   mountPublicPages(http, { home: !config.sandbox });
-  const channelDeps: ChannelDeps = { http, db, workflow, directory: school.directory, dispatcher, clock, log, maxEvidenceBytes: config.evidenceMaxBytes };
+  const channelDeps: ChannelDeps = { http, db, workflow, directory: school.directory, dispatcher, clock, log, maxEvidenceBytes: config.evidenceMaxBytes, deliveryTimeoutMs: config.deliveryTimeoutMs };
   if (config.slack) {
     const slack = mountSlack({ ...channelDeps, config: config.slack });
     services.push({ start: () => slack.start(), stop: () => slack.stop(), runDue: () => slack.fetchPendingFiles() });

@@ -15,4 +15,6 @@ export interface ChannelDeps {
   clock: () => Date;
   log: Logger;
   maxEvidenceBytes: number;
+  /** Each outgoing platform call's deadline (DELIVERY_TIMEOUT_MS). */
+  deliveryTimeoutMs?: number;
 }

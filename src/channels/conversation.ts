@@ -185,7 +185,13 @@ export class Conversation {
             createdAt: this.d.clock().toISOString(),
           });
           this.d.kick();
-          await reply.message(submittedView(result, kindLabels[result.kind], result.evidenceCount), true);
+          try {
+            await reply.message(submittedView(result, kindLabels[result.kind], result.evidenceCount), true);
+          } catch (err) {
+            // Stored: the receipt with the reference is in the outbox and arrives when the platform answers again.
+            const e = err as { code?: unknown; statusCode?: unknown };
+            this.d.log.warn({ code: e.code, status: e.statusCode, reportId: result.reportId }, 'the report is stored, but the platform did not take the answer; the receipt follows');
+          }
         } catch (err) {
           if (!(err instanceof DomainError) || err.code !== 'VALIDATION_FAILED') throw err;
           // The same form again, with the answers kept and each message next to its field.

@@ -18,6 +18,7 @@ export const errorCodes = [
   'EVIDENCE_TOO_MANY',
   'CONFIG_INVALID',
   'POLICY_INVALID',
+  'TOO_MANY_REPORTS',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

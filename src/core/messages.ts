@@ -22,6 +22,7 @@ export const messageTypes = [
   'report.closed', // update of the acknowledgement message
   'evidence.added', // to the owners: more evidence is attached
   'audit.checkpoint', // to the DSL: the audit log's head, to keep outside the database (no report)
+  'delivery.failed', // to the DSL and headteacher: a message could not be delivered, and where it went instead
 ] as const;
 export type MessageType = (typeof messageTypes)[number];
 

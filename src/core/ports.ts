@@ -112,6 +112,8 @@ export interface WorkflowStore {
   updateReport(id: string, patch: Partial<Pick<ReportRecord, 'status' | 'acknowledgedAt' | 'closedAt' | 'closedBy' | 'outcome' | 'closeReason'>>): void;
   listReportsByReporter(reporterId: string): ReportRecord[];
   listReportsNotClosed(): ReportRecord[];
+  /** How many reports this person made at or after `sinceIso` (the per-person submit limit). */
+  countReportsSince(reporterId: string, sinceIso: string): number;
   insertDuty(duty: DutyRecord): void;
   getDuty(id: string): DutyRecord | undefined;
   listDuties(reportId: string): DutyRecord[];

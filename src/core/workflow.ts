@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { contentSha256 } from './audit-chain.js';
+import { handleDeliveryFailure, type FailedDelivery } from './delivery-failures.js';
 import { DomainError, type FieldIssue } from './errors.js';
 import { checkEvidence, type CheckedEvidence, type EvidenceLimits } from './evidence.js';
 import { toFieldIssues } from './issues.js';
@@ -28,6 +29,7 @@ import {
 import type { Directory } from './school.js';
 import { subjectCandidates, subjectCheckFor, subjectCheckRecord, type SubjectCandidate } from './subject-check.js';
 import { assertLength, textLimits } from './text-limits.js';
+import { defaultSubmitLimit, overSubmitLimit, type SubmitLimit } from './submit-limit.js';
 import { deadlineAfter, localDate, localYear, workingDayMinutes, type Clock } from './working-time.js';
 
 export interface WorkflowDeps {
@@ -39,6 +41,8 @@ export interface WorkflowDeps {
   /** The channels that deliver messages now (an outbox row is queued for each that reaches the person). */
   channels: DeliveryChannel[];
   evidenceLimits: EvidenceLimits;
+  /** New reports per person (a flood is absorbed); none when not given (the app passes REPORT_LIMIT_PER_PERSON). */
+  submitLimit?: SubmitLimit;
   newId?: () => string;
 }
 
@@ -143,6 +147,7 @@ export class Workflow {
   private readonly clock: Clock;
   private readonly channels: DeliveryChannel[];
   private readonly limits: EvidenceLimits;
+  private readonly submitLimit: SubmitLimit;
   private readonly newId: () => string;
 
   constructor(deps: WorkflowDeps) {
@@ -153,6 +158,7 @@ export class Workflow {
     this.clock = deps.clock;
     this.channels = deps.channels;
     this.limits = deps.evidenceLimits;
+    this.submitLimit = deps.submitLimit ?? { ...defaultSubmitLimit, max: 0 };
     this.newId = deps.newId ?? randomUUID;
   }
 
@@ -195,12 +201,16 @@ export class Workflow {
     for (const e of evidence) await this.files.put(e.sha256, e.bytes);
 
     const now = this.clock();
-    return this.store.transaction(() => {
+    const outcome = this.store.transaction((): SubmitResult | 'limited' => {
       if (idemKey) {
         const earlier = this.store.getIdempotent(idemKey) as SubmitResult | undefined;
         if (earlier) return earlier;
       }
-      const routing = route({ form, reporterId: cmd.reporterId, subjectCheck: check.answer }, this.policy, this.directory, now);
+      if (overSubmitLimit((since) => this.store.countReportsSince(cmd.reporterId, since), now, this.submitLimit)) {
+        this.audit(cmd.reporterId, 'action.refused', undefined, now, { action: 'submit', code: 'TOO_MANY_REPORTS' });
+        return 'limited';
+      }
+            const routing = route({ form, reporterId: cmd.reporterId, subjectCheck: check.answer }, this.policy, this.directory, now);
       const year = localYear(now, this.directory.timeZone);
       const number = this.store.nextReferenceNumber(year);
       const report: ReportRecord = {
@@ -255,6 +265,8 @@ export class Workflow {
       if (idemKey) this.store.putIdempotent(idemKey, result, now);
       return result;
     });
+    if (outcome === 'limited') throw new DomainError('TOO_MANY_REPORTS', 'too many reports from this person just now');
+    return outcome;
   }
 
   /**
@@ -585,13 +597,27 @@ export class Workflow {
     return { processed };
   }
 
+  /** A message a platform refused for good: on the report's record, and its notice goes another way. */
+  deliveryFailed(f: FailedDelivery): void {
+    const now = this.clock();
+    this.store.transaction(() =>
+      handleDeliveryFailure(
+        { store: this.store, directory: this.directory, now, audit: (...a) => this.audit(...a), send: (...a) => this.send(...a) },
+        f,
+      ),
+    );
+  }
+
   // ---- timers ----
 
-  private remind(report: ReportRecord, duty: DutyRecord, token: string, now: Date): void {
+  private remind(report: ReportRecord, duty: DutyRecord, _token: string, now: Date): void {
     const people = eligiblePeople(duty);
+    // One reminder per duty per deadline: timers of one duty that fall due together (after
+    // downtime: the reminder, and an escalation with nobody further up) share this key.
+    const event = `remind:${duty.id}:${now.getTime()}`;
     this.audit('system', 'ack.reminded', report.id, now, { duty: duty.id, to: people });
-    if (duty.via === 'dsl_channel') this.send({ type: 'dsl_channel' }, 'ack.reminder', report, `timer:${token}`, now, { dutyId: duty.id });
-    for (const id of people) this.send({ type: 'person', id }, 'ack.reminder', report, `timer:${token}`, now, { dutyId: duty.id });
+    if (duty.via === 'dsl_channel') this.send({ type: 'dsl_channel' }, 'ack.reminder', report, event, now, { dutyId: duty.id });
+    for (const id of people) this.send({ type: 'person', id }, 'ack.reminder', report, event, now, { dutyId: duty.id });
   }
 
   private escalate(report: ReportRecord, duty: DutyRecord, token: string, now: Date): void {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { ChainCheck } from '../core/audit-chain.js';
 import type {
   AuditEntry,
@@ -6,7 +5,6 @@ import type {
   DutyRecord,
   EvidenceRecord,
   OutboxInput,
-  OutboxItem,
   ReportRecord,
   TimerRecord,
   WorkflowStore,
@@ -14,6 +12,7 @@ import type {
 import { AuditLog } from './audit-store.js';
 import type { SqliteDatabase } from './database.js';
 import type { Keyring } from './keyring.js';
+import { OutboxStore, type OutboxRow } from './outbox-store.js';
 import { aad, sealExisting } from './seal-existing.js';
 import { openJson, openText, sealJson, sealText } from './sealed.js';
 
@@ -80,21 +79,6 @@ function toEvidence(keys: Keyring, r: Row): EvidenceRecord {
   };
 }
 
-function toOutbox(r: Row): OutboxItem {
-  return {
-    id: String(r.id),
-    dedupeKey: String(r.dedupe_key),
-    channel: r.channel as OutboxItem['channel'],
-    recipientType: r.recipient_type as OutboxItem['recipientType'],
-    recipientId: String(r.recipient_id),
-    messageType: String(r.message_type),
-    reportId: opt(r.report_id),
-    payload: parse(r.payload_json),
-    attempts: Number(r.attempts),
-    createdAt: String(r.created_at),
-  };
-}
-
 /**
  * The SQLite implementation of core's storage port, plus the outbox and audit reads.
  * Report text, close reasons, decision reasons and actions, and evidence file names are
@@ -103,6 +87,8 @@ function toOutbox(r: Row): OutboxItem {
 export class SqliteStore implements WorkflowStore {
   readonly db: SqliteDatabase;
   readonly audit: AuditLog;
+  /** The outbox's rows, claims and attempts (its SQL lives in outbox-store.ts); payloads sealed with the keyring. */
+  readonly outbox: OutboxStore;
   private readonly s;
 
   constructor(
@@ -111,6 +97,7 @@ export class SqliteStore implements WorkflowStore {
   ) {
     this.db = db;
     this.audit = new AuditLog(db, keys);
+    this.outbox = new OutboxStore(db, keys);
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       counterNext: p(
@@ -149,23 +136,7 @@ export class SqliteStore implements WorkflowStore {
          ON CONFLICT (report_id, sha256) DO NOTHING`,
       ),
       listEvidence: p('SELECT * FROM evidence WHERE report_id = @reportId ORDER BY rowid'),
-      enqueue: p(
-        `INSERT INTO outbox (id, dedupe_key, channel, recipient_type, recipient_id, message_type, report_id, payload_json,
-           status, attempts, next_attempt_at, created_at)
-         VALUES (@id, @dedupeKey, @channel, @recipientType, @recipientId, @messageType, @reportId, @payload,
-           'pending', 0, @nextAttemptAt, @createdAt)
-         ON CONFLICT (dedupe_key) DO NOTHING`,
-      ),
-      outboxDue: p(
-        `SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= @now
-         ORDER BY next_attempt_at, rowid LIMIT @limit`,
-      ),
-      outboxSent: p(`UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = @at, last_error = NULL WHERE id = @id`),
-      outboxFailed: p(
-        `UPDATE outbox SET status = @status, attempts = attempts + 1, next_attempt_at = @nextAttemptAt, last_error = @error
-         WHERE id = @id`,
-      ),
-      outboxList: p('SELECT * FROM outbox ORDER BY rowid'),
+      reportsSince: p('SELECT COUNT(*) AS n FROM reports WHERE reporter_id = @reporterId AND submitted_at >= @since'),
       scheduleTimer: p(
         `INSERT INTO timers (token, report_id, duty_id, kind, due_at, status, created_at)
          VALUES (@token, @reportId, @dutyId, @kind, @dueAt, 'pending', @createdAt)`,
@@ -320,39 +291,15 @@ export class SqliteStore implements WorkflowStore {
   }
 
   enqueue(item: OutboxInput, now: Date): void {
-    this.s.enqueue.run({
-      id: randomUUID(),
-      dedupeKey: item.dedupeKey,
-      channel: item.channel,
-      recipientType: item.recipientType,
-      recipientId: item.recipientId,
-      messageType: item.messageType,
-      reportId: item.reportId ?? null,
-      payload: json(item.payload),
-      nextAttemptAt: now.getTime(),
-      createdAt: now.toISOString(),
-    });
+    this.outbox.enqueue(item, now);
   }
 
-  dueOutbox(now: Date, limit: number): OutboxItem[] {
-    return (this.s.outboxDue.all({ now: now.getTime(), limit }) as Row[]).map(toOutbox);
+  listOutbox(): OutboxRow[] {
+    return this.outbox.list();
   }
 
-  markSent(id: string, at: Date): void {
-    this.s.outboxSent.run({ id, at: at.toISOString() });
-  }
-
-  markFailed(id: string, error: string, retryAt: Date | undefined): void {
-    this.s.outboxFailed.run({
-      id,
-      status: retryAt ? 'pending' : 'dead',
-      nextAttemptAt: retryAt ? retryAt.getTime() : 0,
-      error: error.slice(0, 500),
-    });
-  }
-
-  listOutbox(): (OutboxItem & { status: string; lastError?: string | undefined })[] {
-    return (this.s.outboxList.all() as Row[]).map((r) => ({ ...toOutbox(r), status: String(r.status), lastError: opt(r.last_error) }));
+  countReportsSince(reporterId: string, sinceIso: string): number {
+    return Number((this.s.reportsSince.get({ reporterId, since: sinceIso }) as Row).n);
   }
 
   scheduleTimer(t: TimerRecord, now: Date): void {

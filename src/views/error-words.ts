@@ -22,6 +22,8 @@ const words: Record<ErrorCode, string> = {
   EVIDENCE_TOO_MANY: 'This report already has as many files as it can take.',
   CONFIG_INVALID: 'The bot is not set up correctly. Please tell the school IT administrator.',
   POLICY_INVALID: 'The bot is not set up correctly. Please tell the school IT administrator.',
+  TOO_MANY_REPORTS:
+    'You have sent a lot of reports in the last few minutes, so I have paused new ones from you for a little while. Every report you already sent is saved and has gone to the right people. If something is urgent, tell the DSL in person or by phone now.',
 };
 
 const internalErrorWords = 'Something went wrong and it was not saved. Please try again; if it keeps happening, tell the DSL in person.';

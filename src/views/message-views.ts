@@ -167,6 +167,8 @@ export function messageView(item: Pick<OutboxItem, 'messageType' | 'payload'>, t
       });
     case 'audit.checkpoint':
       return auditCheckpointView(item.payload, at);
+    case 'delivery.failed':
+      return deliveryFailedView(item.payload, view, details);
     default:
       return view({ title: `Report ${p.reference}`, actions: [details] });
   }
@@ -189,6 +191,17 @@ function auditCheckpointView(payload: Record<string, unknown>, at: (iso: string 
     inputs: [],
     actions: [],
   };
+}
+
+/** To the DSL and headteacher: a message about a report could not be delivered, and where it went instead. */
+function deliveryFailedView(payload: Record<string, unknown>, view: (v: Partial<MessageView> & Pick<MessageView, 'title'>) => MessageView, details: ActionView): MessageView {
+  const f = payload as { reference?: string; failedTo?: string; failedChannel?: string; failedCode?: string; reroutedTo?: string[] };
+  const instead = f.reroutedTo && f.reroutedTo.length > 0 ? `It was sent to ${f.reroutedTo.join(', ')} instead.` : 'Nobody else was due to receive it; please make sure the right person knows.';
+  return view({
+    title: `Not delivered: a message about ${f.reference ?? 'a report'}`,
+    paragraphs: [`A message to ${f.failedTo ?? 'someone'} (${f.failedChannel ?? 'chat'}) could not be delivered: ${f.failedCode ?? 'refused'}. ${instead}`],
+    actions: [details],
+  });
 }
 
 const statusWords = { open: 'Waiting to be acknowledged', acknowledged: 'Acknowledged', closed: 'Closed' } as const;

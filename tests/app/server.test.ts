@@ -76,8 +76,10 @@ describe('the HTTP server in process', () => {
     expect(health.status).toBe(200);
     expect(health.headers.get('content-type')).toMatch(/^application\/json/);
     expect(health.headers.get('x-powered-by')).toBeNull();
-    const body = (await health.json()) as { ok: boolean; school: string; channels: unknown[] };
-    expect(body).toEqual({ ok: true, school: 'Example Primary School', channels: ['sandbox'] });
+    const body = (await health.json()) as { ok: boolean; school: string; database: unknown; channels: Record<string, { state: string }>; outbox: unknown };
+    expect(body).toMatchObject({ ok: true, school: 'Example Primary School', database: { writable: true }, outbox: { waiting: 0, retrying: 0, failed: 0 } });
+    expect(Object.keys(body.channels)).toEqual(['sandbox']);
+    expect(body.channels.sandbox?.state).toBe('running');
 
     const missing = await fetch(`${running.url}no-such-page`);
     expect(missing.status).toBe(404);

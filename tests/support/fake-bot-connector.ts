@@ -46,13 +46,21 @@ export class FakeBotConnector {
    */
   checkToken: ((authorization: string | undefined) => boolean) | undefined;
   readonly unauthorized: { method: string; path: string; authorization?: string }[] = [];
+  /** A fault window: every REST call answers 500, 429 with Retry-After, or hangs. */
+  fault: { mode: '500' | '429' | 'hang'; retryAfter?: number } | undefined;
+  /** Statuses (e.g. 403) for sends to a conversation id, or for creating a chat with a user id. */
+  readonly refuseFor = new Map<string, number>();
+  faulted = 0;
+  private readonly hung = new Set<express.Response>();
+  private port = 0;
   url = '';
   private server: Server | undefined;
   /** The Bot Framework's token signing key, as the fake publishes it (OpenID metadata at /openid). */
   private readonly signingKey: KeyObject = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   private counter = 1_763_900_000_000;
 
-  async start(): Promise<string> {
+  /** Starts on a free port, or on the same port again after stop() (a window of refused connections). */
+  async start(port = this.port): Promise<string> {
     const app = express();
     app.use(express.json({ limit: '5mb' }));
     app.use((req, res, next) => {
@@ -62,6 +70,15 @@ export class FakeBotConnector {
         res.status(401).json({ error: { code: 'Unauthorized', message: 'Authorization has been denied for this request.' } });
         return;
       }
+      if (this.fault && req.method !== 'GET') {
+        this.faulted += 1;
+        if (this.fault.mode === 'hang') return void this.hung.add(res);
+        if (this.fault.mode === '429') return void res.status(429).set('retry-after', String(this.fault.retryAfter ?? 1)).json({ error: { code: 'Throttled' } });
+        return void res.status(500).json({ error: { code: 'ServiceError', message: 'fake failure' } });
+      }
+      const target = /^\/v3\/conversations\/([^/]+)/.exec(req.path)?.[1] ?? (req.body as { members?: { id: string }[] } | undefined)?.members?.[0]?.id;
+      const refused = target ? this.refuseFor.get(decodeURIComponent(target)) : undefined;
+      if (refused && req.method !== 'GET') return void res.status(refused).json({ error: { code: 'Forbidden', message: 'fake refusal' } });
       if (this.failNext && req.method !== 'GET') {
         const { status } = this.failNext;
         this.failNext.times -= 1;
@@ -131,15 +148,24 @@ export class FakeBotConnector {
       res.type(file.contentType).send(file.bytes);
     });
     this.server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+      const s = app.listen(port, '127.0.0.1', () => resolve(s));
     });
     const address = this.server.address();
-    this.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+    this.port = typeof address === 'object' && address ? address.port : 0;
+    this.url = `http://127.0.0.1:${this.port}/`;
     return this.url;
   }
 
   async stop(): Promise<void> {
+    this.releaseHung();
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Ends a hang: the calls left waiting get a 500 (the client gave up on them long ago). */
+  releaseHung(): void {
+    for (const res of this.hung) if (!res.headersSent) res.status(500).end();
+    this.hung.clear();
   }
 
   /**

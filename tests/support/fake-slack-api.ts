@@ -61,6 +61,13 @@ export class FakeSlackApi {
   port = 0;
   /** Socket Mode: the WebSocket URL apps.connections.open hands out. */
   socketUrl: string | undefined;
+  /** A fault window: every Web API call answers HTTP 500, 429 with Retry-After, or hangs (no answer). */
+  fault: { mode: '500' | '429' | 'hang'; retryAfter?: number } | undefined;
+  /** Platform errors (ok:false) for posts to a channel id or conversations.open of a user id. */
+  readonly errorFor = new Map<string, string>();
+  /** Calls answered while a fault window was open (not counted as deliveries). */
+  faulted = 0;
+  private readonly hung = new Set<express.Response>();
 
   /** Starts on a free port, or on the same port again after stop(). */
   async start(port = 0): Promise<string> {
@@ -70,6 +77,14 @@ export class FakeSlackApi {
       const method = req.params.method;
       const token = (req.headers.authorization ?? '').replace(/^Bearer /, '') || undefined;
       const body = decode((req.body ?? {}) as Record<string, unknown>);
+      if (this.fault) {
+        this.faulted += 1;
+        if (this.fault.mode === 'hang') return void this.hung.add(res);
+        if (this.fault.mode === '429') return void res.status(429).set('retry-after', String(this.fault.retryAfter ?? 1)).json({ ok: false, error: 'ratelimited' });
+        return void res.status(500).send('fake failure');
+      }
+      const refused = this.errorFor.get(String(body.channel ?? body.users ?? ''));
+      if (refused && ['chat.postMessage', 'conversations.open', 'chat.update'].includes(method)) return void res.json({ ok: false, error: refused });
       const call: SlackCall = { method, ...(token ? { token } : {}), body };
       this.calls.push(call);
       if (method === 'apps.connections.open')
@@ -128,7 +143,15 @@ export class FakeSlackApi {
   }
 
   async stop(): Promise<void> {
+    this.releaseHung();
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Ends a hang: the calls left waiting get a 500 (the client gave up on them long ago). */
+  releaseHung(): void {
+    for (const res of this.hung) if (!res.headersSent) res.status(500).end();
+    this.hung.clear();
   }
 
   of(method: string): SlackCall[] {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { DeliveryChannel } from '../../src/core/ports.js';
 import type { SchoolConfig } from '../../src/core/school.js';
 import { Directory } from '../../src/core/school.js';
+import type { SubmitLimit } from '../../src/core/submit-limit.js';
 import { Workflow } from '../../src/core/workflow.js';
 import { loadSchool } from '../../src/files/school-files.js';
 import { openDatabase, type SqliteDatabase } from '../../src/store/database.js';
@@ -29,6 +30,8 @@ export function testEnv(dir: string): Record<string, string> {
     SCHOOL_CONFIG: 'data/school.example.yaml',
     LOG_LEVEL: 'silent',
     BACKGROUND_INTERVAL_MS: '3600000',
+    // Tests that submit many reports as one person; the limit has its own tests.
+    REPORT_LIMIT_PER_PERSON: '0',
   };
 }
 
@@ -52,7 +55,7 @@ export interface Harness {
 }
 
 /** A workflow on a real SQLite file in a temporary folder, with the demo school and a fake clock. */
-export function harness(opts: { start?: string; channels?: DeliveryChannel[]; school?: SchoolConfig; maxBytes?: number } = {}): Harness {
+export function harness(opts: { start?: string; channels?: DeliveryChannel[]; school?: SchoolConfig; maxBytes?: number; submitLimit?: SubmitLimit } = {}): Harness {
   const dir = tempDir();
   const dbFile = path.join(dir, 'test.db');
   const clock = new FakeClock(opts.start ?? monday10);
@@ -70,6 +73,7 @@ export function harness(opts: { start?: string; channels?: DeliveryChannel[]; sc
       clock: clock.now,
       channels: opts.channels ?? ['sandbox'],
       evidenceLimits: { maxBytes: opts.maxBytes ?? 1024 * 1024, maxFilesPerReport: 10 },
+      ...(opts.submitLimit ? { submitLimit: opts.submitLimit } : {}),
     });
     return { db, store, workflow };
   };

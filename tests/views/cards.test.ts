@@ -25,6 +25,8 @@ describe('message cards', () => {
       await h.workflow.attachEvidence({ reportId: r5.reportId, actorId: 'amy-clarke', bytes: Buffer.from('GIF89a-not-really') });
       // The audit checkpoint to the DSL (no report): due, a day after the log started.
       checkpointAudit({ store: h.store, directory: demoSchool.directory, channels: ['sandbox'], clock: h.clock.now, everyHours: 24 });
+      const card = h.store.listOutbox().find((o) => o.messageType === 'report.for_acknowledgement');
+      h.workflow.deliveryFailed({ ...card!, code: 'channel_not_found' });
       const seen = new Set<string>();
       for (const item of h.store.listOutbox()) {
         seen.add(item.messageType);

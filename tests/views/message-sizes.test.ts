@@ -99,6 +99,9 @@ describe.each(Object.entries(seeds))('Sizes: every message the bot can send, for
       const owner = store.listDuties(reportId).find((d) => d.type === 'acknowledge');
       if (owner) workflow.close({ reportId, actorId: eligiblePeople(owner)[0] ?? '', outcome: 'no_further_action', reason: fill(textLimits.closeReason, seed) });
     }
+    // A message that could not be delivered: the DSL and headteacher are told.
+    const card = store.listOutbox().find((o) => o.messageType === 'report.for_acknowledgement');
+    if (card) workflow.deliveryFailed({ ...card, code: 'channel_not_found' });
     // The audit log's checkpoint to the DSL, a day on.
     clock.advanceMinutes(25 * 60);
     checkpointAudit({ store, directory: dir, channels: ['sandbox'], clock: clock.now, everyHours: 24 });

@@ -1,5 +1,5 @@
 import { App, ExpressReceiver } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { ChannelStore } from '../../store/channel-store.js';
 import { SlackFileStore } from '../../store/slack-file-store.js';
 import { registerButtons } from './slack-buttons.js';
@@ -8,6 +8,7 @@ import { slackDeliverer } from './slack-deliverer.js';
 import { slackEvidenceFetcher } from './slack-evidence.js';
 import { registerHome } from './slack-home.js';
 import { boltLogger } from './slack-logger.js';
+import { slackHealth } from './slack-health.js';
 import { registerReportModals } from './slack-report-modals.js';
 import { registerSubjectCheck } from './slack-subject-check.js';
 
@@ -30,8 +31,24 @@ export interface SlackChannel {
 export function mountSlack(d: SlackChannelDeps): SlackChannel {
   const refs = new ChannelStore(d.db, 'slack');
   const files = new SlackFileStore(d.db);
-  const clientOptions = { ...(d.config.apiUrl ? { slackApiUrl: d.config.apiUrl } : {}), retryConfig: { retries: 0 } };
   const logger = boltLogger(d.log);
+  // Every call has a timeout, and a 429 comes back at once with its Retry-After (the
+  // outbox waits, not the call): interactive calls (views.open) must answer within
+  // Slack's 3 s; the outbox's calls get the delivery deadline.
+  const clientOptions = (timeout: number): WebClientOptions => ({
+    ...(d.config.apiUrl ? { slackApiUrl: d.config.apiUrl } : {}),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout,
+    logger,
+  });
+  const client = new WebClient(d.config.botToken, clientOptions(2_500));
+  const deadline = d.deliveryTimeoutMs ?? 15_000;
+  // Just inside the outbox's deadline, so a call is given up before the row is retried.
+  const outboxClient = new WebClient(d.config.botToken, clientOptions(Math.max(100, deadline - Math.min(1_000, deadline / 5))));
+  // Bolt's eager auth.test would end the process when Slack is down at start; the bot
+  // checks the token itself (health.check below) and Bolt is given what it learnt.
+  let botIds: { botId?: string; botUserId?: string } = {};
   const socketMode = d.config.appToken !== undefined;
   // processBeforeResponse: Slack gets its HTTP answer once the handler is done, so a
   // report is stored before the modal closes (the handlers are quick; files are fetched later).
@@ -39,12 +56,11 @@ export function mountSlack(d: SlackChannelDeps): SlackChannel {
     ? undefined
     : new ExpressReceiver({ signingSecret: d.config.signingSecret, app: d.http, endpoints: '/slack/events', logger, processBeforeResponse: true });
   const app = new App({
-    token: d.config.botToken,
+    authorize: async () => ({ botToken: d.config.botToken, ...botIds }),
     logger,
-    clientOptions,
+    clientOptions: clientOptions(2_500),
     ...(receiver ? { receiver } : { appToken: d.config.appToken, socketMode: true }),
   });
-  const client: WebClient = app.client;
   const dir = d.directory;
   const actor = (userId: string) => dir.resolveIdentity({ channel: 'slack', userId });
 
@@ -73,7 +89,11 @@ export function mountSlack(d: SlackChannelDeps): SlackChannel {
     privacy = { channel, private: res.channel?.is_private === true, at: Date.now() };
     return privacy.private;
   };
+  let warnedAt = 0;
   const warnPublic = async () => {
+    // Once an hour, not for every message.
+    if (Date.now() - warnedAt < 60 * 60_000) return;
+    warnedAt = Date.now();
     d.log.error({ slackChannelId: dir.channels.dsl.slack }, 'Slack: the DSL channel is public; reports are not posted there');
     const text =
       ':warning: The DSL channel in the school file is a *public* Slack channel, so I will not post reports there. Make it private (or name a private channel in the school file). Until then, reports come to you here.';
@@ -92,20 +112,31 @@ export function mountSlack(d: SlackChannelDeps): SlackChannel {
   app.error(async (err) => {
     d.log.error({ err }, 'Slack: a request could not be handled');
   });
-  d.dispatcher.register(slackDeliverer(s));
-
-  return {
-    app,
-    fetchPendingFiles,
-    async start() {
-      if (socketMode) await app.start();
-      // At start: say at once if the DSL channel is public.
+  const health = slackHealth({
+    d,
+    check: async () => {
+      const res = await client.auth.test();
+      botIds = { ...(res.bot_id ? { botId: res.bot_id } : {}), ...(res.user_id ? { botUserId: res.user_id } : {}) };
+      if (socketMode && !socketStarted) {
+        await app.start();
+        socketStarted = true;
+      }
+      // Once Slack answers: say at once if the DSL channel is public.
       dslChannelIsPrivate()
         .then((ok) => (ok ? undefined : warnPublic()))
         .catch((err: unknown) => d.log.warn({ err }, 'Slack: could not check the DSL channel'));
     },
+  });
+  let socketStarted = false;
+  d.dispatcher.register({ ...slackDeliverer({ ...s, client: outboxClient }, (code) => health.lost(code)) }, 'degraded');
+
+  return {
+    app,
+    fetchPendingFiles,
+    start: () => health.start(),
     async stop() {
-      if (socketMode) await app.stop();
+      health.stop();
+      if (socketStarted) await app.stop();
     },
   };
 }

@@ -1,15 +1,17 @@
 import { PermanentDeliveryError, type ChannelDeliverer } from '../../app/outbox-dispatcher.js';
+import { classifySlackError, tokenErrors } from './slack-errors.js';
 import type { OutboxItem } from '../../core/ports.js';
 import { messageView } from '../../views/message-views.js';
 import { cardsToReplace, rememberSent } from '../card-updates.js';
 import { messageBlocks } from './slack-blocks.js';
 import type { SlackContext } from './slack-context.js';
 
-/** Errors from the Web API that retrying will not mend. */
-const permanentErrors = new Set(['channel_not_found', 'invalid_blocks', 'invalid_arguments', 'user_not_found', 'cannot_dm_bot', 'account_inactive', 'is_archived', 'msg_too_long', 'no_text']);
-
-/** The Slack half of the outbox: chat.postMessage for a new message, chat.update for a step done. */
-export function slackDeliverer(s: SlackContext): ChannelDeliverer {
+/**
+ * The Slack half of the outbox: chat.postMessage for a new message, chat.update for a
+ * step done. Errors are classified (slack-errors.ts); a token error also has the channel
+ * checked again (`onTokenError`), so its rows wait while Slack refuses the bot.
+ */
+export function slackDeliverer(s: SlackContext, onTokenError: (code: string) => void = () => {}): ChannelDeliverer {
   const { client, d, refs, files, dmChannel, dslChannelIsPrivate, warnPublic } = s;
   const dir = d.directory;
   return {
@@ -28,7 +30,7 @@ export function slackDeliverer(s: SlackContext): ChannelDeliverer {
         }
         if (item.recipientType === 'dsl_channel') {
           const channel = dir.channels.dsl.slack;
-          if (!channel) throw new PermanentDeliveryError('the school file names no Slack DSL channel');
+          if (!channel) throw new PermanentDeliveryError('the school file names no Slack DSL channel', 'no_slack_dsl_channel');
           if (!(await dslChannelIsPrivate())) {
             await warnPublic();
             // The report is kept, and the DSL and deputies get it in their own DMs instead.
@@ -36,6 +38,8 @@ export function slackDeliverer(s: SlackContext): ChannelDeliverer {
               const slackId = dir.get(id)?.slack;
               if (!slackId) continue;
               const dm = await dmChannel(slackId);
+              // Sent before a retry: not twice.
+              if (item.reportId && refs.messages(item.reportId, 'dsl_channel').some((m) => m.conversationId === dm && m.messageType === item.messageType)) continue;
               const res = await client.chat.postMessage({ channel: dm, text, blocks: blocks as never });
               if (item.reportId && res.ts)
                 refs.putMessage({ reportId: item.reportId, recipientId: 'dsl_channel', messageType: item.messageType, conversationId: dm, messageId: res.ts, createdAt: d.clock().toISOString(), dutyId: typeof item.payload.dutyId === 'string' ? item.payload.dutyId : undefined });
@@ -48,14 +52,14 @@ export function slackDeliverer(s: SlackContext): ChannelDeliverer {
           return;
         }
         const slackId = item.recipientId.startsWith('slack:') ? item.recipientId.slice('slack:'.length) : dir.get(item.recipientId)?.slack;
-        if (!slackId) throw new PermanentDeliveryError('this person has no Slack id in the school file');
+        if (!slackId) throw new PermanentDeliveryError('this person has no Slack id in the school file', 'no_slack_id');
         const channel = await dmChannel(slackId);
         const res = await client.chat.postMessage({ channel, text, blocks: blocks as never });
         rememberSent(refs, item, { conversationId: channel, messageId: String(res.ts) }, d.clock());
       } catch (err) {
-        const code = (err as { data?: { error?: string } }).data?.error;
-        if (code && permanentErrors.has(code)) throw new PermanentDeliveryError(`Slack refused: ${code}`);
-        throw err;
+        const e = classifySlackError(err);
+        if (tokenErrors.has(e.code)) onTokenError(e.code);
+        throw e;
       }
     },
   };

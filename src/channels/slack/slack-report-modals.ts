@@ -8,13 +8,23 @@ import { formModal, kindModal } from './slack-blocks.js';
 import { answers, modalErrors, type SlackContext } from './slack-context.js';
 import { subjectCheckStep } from './slack-subject-check.js';
 
+const formNotOpened =
+  'Slack did not open the report form just now, so nothing has been sent. Please try /report again in a minute. If it is urgent, tell the DSL in person or by phone now.';
+
 /** /report and the report modals: the kind, then that kind's form; the report is stored before the modal closes. */
 export function registerReportModals(s: SlackContext): void {
   const { app, client, d, files } = s;
   const dir = d.directory;
   app.command('/report', async ({ ack, body }) => {
-    await ack();
-    await client.views.open({ trigger_id: body.trigger_id, view: kindModal() as never });
+    // The form first (the client gives up within 2.5 s), then the answer: if Slack failed,
+    // the person is told plainly, inside Slack's 3 s, that nothing was sent.
+    try {
+      await client.views.open({ trigger_id: body.trigger_id, view: kindModal() as never });
+      await ack();
+    } catch (err) {
+      d.log.warn({ code: (err as { code?: string }).code }, 'Slack: the report form could not be opened');
+      await ack({ response_type: 'ephemeral', text: formNotOpened });
+    }
   });
 
   app.view('report_kind', async ({ ack, view }) => {

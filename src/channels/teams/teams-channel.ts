@@ -32,6 +32,7 @@ const envelope = z.looseObject({
 export function mountTeams(d: TeamsChannelDeps): void {
   const refs = new ChannelStore(d.db, 'teams');
   const connector = new TeamsConnector(d.config, d.authOverrides);
+  if (d.deliveryTimeoutMs) connector.callTimeoutMs = Math.max(100, d.deliveryTimeoutMs - Math.min(1_000, d.deliveryTimeoutMs / 5));
   const conversations = new TeamsConversations(connector, refs, d.clock, d.log);
   const bot = new TeamsBot({
     workflow: d.workflow,

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
@@ -52,6 +53,13 @@ function credentialsFactory(config: TeamsConfig, overrides: AuthOverrides): Msal
   });
   // The same class: botframework-connector's types name MSAL's CommonJS declarations, ours its ESM ones.
   return new MsalServiceClientCredentialsFactory(config.appId, client as unknown as ConstructorParameters<typeof MsalServiceClientCredentialsFactory>[1]);
+}
+
+const callSignal = new AsyncLocalStorage<AbortSignal>();
+
+/** Runs `fn` with its Bot Connector calls (and their retries) aborted when `signal` aborts: the outbox's deadline. */
+export function withCallSignal<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  return signal ? callSignal.run(signal, fn) : fn();
 }
 
 export interface SentMessage {
@@ -114,6 +122,14 @@ export class TeamsConnector {
     return this.adapter.process(req, res, logic);
   }
 
+  /** Every outgoing call's deadline: a hung Bot Connector call gives up (and the outbox retries it). */
+  callTimeoutMs = 15_000;
+
+  private callOptions(): { timeout: number; abortSignal?: AbortSignal } {
+    const signal = callSignal.getStore();
+    return { timeout: this.callTimeoutMs, ...(signal ? { abortSignal: signal } : {}) };
+  }
+
   /** A connector client for a service URL, with the bot's credentials. */
   private async withClient<T>(serviceUrl: string, fn: (client: ConnectorClient) => Promise<T>): Promise<T> {
     let result: { value: T } | undefined;
@@ -127,13 +143,13 @@ export class TeamsConnector {
   }
 
   async send(serviceUrl: string, conversationId: string, activity: Partial<Activity>): Promise<SentMessage> {
-    const res = await this.withClient(serviceUrl, (c) => c.conversations.sendToConversation(conversationId, activity as Activity));
+    const res = await this.withClient(serviceUrl, (c) => c.conversations.sendToConversation(conversationId, activity as Activity, this.callOptions()));
     return { conversationId, activityId: res.id };
   }
 
   async update(serviceUrl: string, conversationId: string, activityId: string, activity: Partial<Activity>): Promise<void> {
     await this.withClient(serviceUrl, (c) =>
-      c.conversations.updateActivity(conversationId, activityId, { ...activity, id: activityId, conversation: { id: conversationId } } as Activity),
+      c.conversations.updateActivity(conversationId, activityId, { ...activity, id: activityId, conversation: { id: conversationId } } as Activity, this.callOptions()),
     );
   }
 
@@ -145,7 +161,7 @@ export class TeamsConnector {
       members: [{ id: params.userId, name: '' }],
       ...(params.tenantId ? { tenantId: params.tenantId, channelData: { tenant: { id: params.tenantId } } } : {}),
     } as ConversationParameters;
-    const res = await this.withClient(serviceUrl, (c) => c.conversations.createConversation(body));
+    const res = await this.withClient(serviceUrl, (c) => c.conversations.createConversation(body, this.callOptions()));
     return res.id;
   }
 
@@ -161,7 +177,7 @@ export class TeamsConnector {
       channelData: { channel: { id: params.channelId }, ...(params.tenantId ? { tenant: { id: params.tenantId } } : {}) },
       ...(params.tenantId ? { tenantId: params.tenantId } : {}),
     } as unknown as ConversationParameters;
-    const res = await this.withClient(serviceUrl, (c) => c.conversations.createConversation(body));
+    const res = await this.withClient(serviceUrl, (c) => c.conversations.createConversation(body, this.callOptions()));
     const activityId = res.activityId ?? /;messageid=(.+)$/.exec(res.id)?.[1];
     if (!activityId) throw new Error('the new channel thread came back without a message id');
     const conversationId = res.id.includes(';messageid=') ? res.id : `${params.channelId};messageid=${activityId}`;

@@ -7,8 +7,9 @@ import { cardsToReplace, rememberSent } from '../card-updates.js';
 import { messageCard } from '../../views/adaptive-cards.js';
 import { messageView } from '../../views/message-views.js';
 import type { MessageView } from '../../views/view-model.js';
-import type { Activity, TeamsConnector } from './teams-connector.js';
+import { withCallSignal, type Activity, type TeamsConnector } from './teams-connector.js';
 import { TeamsConversations } from './teams-conversations.js';
+import { classifyTeamsError } from './teams-errors.js';
 
 export const adaptiveCardType = 'application/vnd.microsoft.card.adaptive';
 
@@ -39,7 +40,15 @@ export class TeamsDeliverer implements ChannelDeliverer {
     private readonly clock: () => Date,
   ) {}
 
-  async deliver(item: OutboxItem): Promise<void> {
+  async deliver(item: OutboxItem, signal?: AbortSignal): Promise<void> {
+    try {
+      await withCallSignal(signal, () => this.send(item));
+    } catch (err) {
+      throw classifyTeamsError(err);
+    }
+  }
+
+  private async send(item: OutboxItem): Promise<void> {
     if (item.reportId && this.refs.messageForOutbox(item.id)) return; // sent before a crash; not twice
     const activity = cardActivity(messageView(item, this.directory.timeZone));
     const earlier = cardsToReplace(item, this.refs);
@@ -55,7 +64,7 @@ export class TeamsDeliverer implements ChannelDeliverer {
 
   private async toDslChannel(reportId: string, activity: Partial<Activity>) {
     const channelId = this.directory.channels.dsl.teams;
-    if (!channelId) throw new PermanentDeliveryError('the school file names no Teams DSL channel');
+    if (!channelId) throw new PermanentDeliveryError('the school file names no Teams DSL channel', 'no_teams_dsl_channel');
     const root = reportId ? this.refs.messages(reportId, 'dsl_channel')[0] : undefined;
     const service = this.conversations.service(`channel:${channelId}`);
     if (!service) throw new Error('the bot has not been added to the DSL channel\'s team yet');
@@ -70,7 +79,7 @@ export class TeamsDeliverer implements ChannelDeliverer {
 
   private async toPerson(recipientId: string, activity: Partial<Activity>) {
     const userId = recipientId.startsWith('teams:') ? recipientId.slice('teams:'.length) : this.directory.get(recipientId)?.teams;
-    if (!userId) throw new PermanentDeliveryError('this person has no Teams id in the school file');
+    if (!userId) throw new PermanentDeliveryError('this person has no Teams id in the school file', 'no_teams_id');
     const chat = await this.conversations.personalChat(userId);
     return this.connector.send(chat.serviceUrl, chat.conversationId, activity);
   }
