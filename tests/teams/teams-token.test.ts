@@ -90,10 +90,13 @@ describe('Teams: the bot signs its outgoing calls with a client-credentials toke
     t.h.app.workflow.tick();
     await t.h.deliver();
     const issued = t.entra.issued();
-    expect(issued).toHaveLength(before + 1);
+    // A new token (sends that run at once share one request; a slow machine may pass the
+    // 2-second life of this test's token again, and fetch another: never the old one).
+    expect(issued.length).toBeGreaterThan(before);
+    const fresh = new Set(issued.slice(before));
     const later = t.h.connector.calls.slice(firstCalls);
     expect(later.length).toBeGreaterThan(0);
-    expect(new Set(later.map(bearerOf))).toEqual(new Set([issued.at(-1)]));
+    for (const bearer of later.map(bearerOf)) expect(fresh.has(bearer as string)).toBe(true);
     expect(t.h.connector.unauthorized).toEqual([]);
   });
 

@@ -51,6 +51,17 @@ function credentialsFactory(config: TeamsConfig, overrides: AuthOverrides): Msal
     },
     ...(ca ? { system: { customAgentOptions: { ca } } } : {}),
   });
+  // Sends that run at once share one token request: after expiry, one fetch, not one per message.
+  const acquire = client.acquireTokenByClientCredential.bind(client);
+  const inFlight = new Map<string, ReturnType<typeof acquire>>();
+  client.acquireTokenByClientCredential = (request) => {
+    const key = JSON.stringify([request.scopes, request.azureRegion ?? null]);
+    const running = inFlight.get(key);
+    if (running) return running;
+    const started = acquire(request).finally(() => inFlight.delete(key));
+    inFlight.set(key, started);
+    return started;
+  };
   // The same class: botframework-connector's types name MSAL's CommonJS declarations, ours its ESM ones.
   return new MsalServiceClientCredentialsFactory(config.appId, client as unknown as ConstructorParameters<typeof MsalServiceClientCredentialsFactory>[1]);
 }
