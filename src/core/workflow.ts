@@ -60,6 +60,12 @@ export interface SubmitCommand {
   idempotencyKey?: string;
   /** The reporter's answer to "Is this about one of these people?" (subject-check.ts), if asked. */
   subjectCheck?: unknown;
+  /**
+   * Runs inside the report's own transaction, once the report is stored (a channel's own
+   * rows that belong with it, such as Slack's pending uploads): if it throws, nothing is
+   * stored. Not run for a retried submission that returns the earlier result.
+   */
+  onStored?: (result: SubmitResult) => void;
 }
 
 export interface SubmitResult {
@@ -122,6 +128,22 @@ export interface TickResult {
 }
 
 type Recipient = { type: 'person'; id: string } | { type: 'dsl_channel' };
+
+/**
+ * A refusal found inside a transaction: thrown out of it (rolling back nothing but reads),
+ * then audited in a transaction of its own and turned into its DomainError by `decided()`,
+ * so the refusal stays on the record.
+ */
+class Refused extends Error {
+  constructor(
+    readonly actorId: string,
+    readonly action: string,
+    readonly reportId: string | undefined,
+    readonly error: DomainError,
+  ) {
+    super(error.message);
+  }
+}
 
 function firstDue(planned: PlannedDuty): Date | undefined {
   const t = planned.timers[0];
@@ -262,6 +284,7 @@ export class Workflow {
         evidenceCount: evidence.length,
         guidance: result.guidance,
       });
+      cmd.onStored?.(result);
       if (idemKey) this.store.putIdempotent(idemKey, result, now);
       return result;
     });
@@ -275,17 +298,21 @@ export class Workflow {
    * A refusal is audited.
    */
   evidenceTarget(cmd: { reportId: string; actorId: string }): { reference: string; kind: ReportKind; evidenceCount: number } {
+    return this.decided(() => {
+      const report = this.evidenceReport(cmd);
+      return { reference: report.reference, kind: report.kind, evidenceCount: this.store.listEvidence(report.id).length };
+    });
+  }
+
+  /** The checks of `evidenceTarget`, for use inside a transaction (a refusal is thrown as `Refused`). */
+  private evidenceReport(cmd: { reportId: string; actorId: string }): ReportRecord {
     const report = this.mustGetReport(cmd.reportId);
-    if (report.reporterId !== cmd.actorId) {
-      this.refuse(cmd.actorId, 'attach_evidence', 'FORBIDDEN', report.id);
-      throw new DomainError('FORBIDDEN', 'only the reporter adds evidence to a report');
-    }
-    if (!acceptsEvidence(report.kind)) {
-      this.refuse(cmd.actorId, 'attach_evidence', 'EVIDENCE_NOT_ALLOWED', report.id);
-      throw new DomainError('EVIDENCE_NOT_ALLOWED', 'this kind of report takes no files (G2)');
-    }
+    if (report.reporterId !== cmd.actorId)
+      throw new Refused(cmd.actorId, 'attach_evidence', report.id, new DomainError('FORBIDDEN', 'only the reporter adds evidence to a report'));
+    if (!acceptsEvidence(report.kind))
+      throw new Refused(cmd.actorId, 'attach_evidence', report.id, new DomainError('EVIDENCE_NOT_ALLOWED', 'this kind of report takes no files (G2)'));
     if (report.status === 'closed') throw new DomainError('REPORT_CLOSED', 'the report is closed');
-    return { reference: report.reference, kind: report.kind, evidenceCount: this.store.listEvidence(report.id).length };
+    return report;
   }
 
   /** Adds evidence to a report after it was made (Teams sends screenshots as attachments). */
@@ -295,14 +322,23 @@ export class Workflow {
     evidenceCount: number;
     added: boolean;
   }> {
-    this.evidenceTarget(cmd);
-    const report = this.mustGetReport(cmd.reportId);
-    const existing = this.store.listEvidence(report.id).map((e) => e.sha256);
-    const [checked] = this.checkUploads([{ bytes: cmd.bytes, meta: cmd.meta }], existing);
-    if (!checked) return { reference: report.reference, kind: report.kind, evidenceCount: existing.length, added: false }; // already attached
+    // A first look (nothing is written to disk for a refused upload) ...
+    const first = this.decided(() => {
+      const report = this.evidenceReport(cmd);
+      const existing = this.store.listEvidence(report.id).map((e) => e.sha256);
+      return { report, existing, checked: this.checkUploads([{ bytes: cmd.bytes, meta: cmd.meta }], existing)[0] };
+    });
+    const checked = first.checked;
+    if (!checked) return { reference: first.report.reference, kind: first.report.kind, evidenceCount: first.existing.length, added: false }; // already attached
     await this.files.put(checked.sha256, checked.bytes);
     const now = this.clock();
-    return this.store.transaction(() => {
+    // ... and every check again inside the insert's transaction: another upload or a close
+    // may have landed during the await (or in another process).
+    return this.decided(() => {
+      const report = this.evidenceReport(cmd);
+      const existing = this.store.listEvidence(report.id).map((e) => e.sha256);
+      if (existing.includes(checked.sha256)) return { reference: report.reference, kind: report.kind, evidenceCount: existing.length, added: false };
+      if (existing.length + 1 > this.limits.maxFilesPerReport) throw this.tooManyFiles();
       const added = this.addEvidenceRecord(report, checked, cmd.actorId, now);
       const count = this.store.listEvidence(report.id).length;
       if (added) {
@@ -318,20 +354,21 @@ export class Workflow {
 
   acknowledge(cmd: { reportId: string; actorId: string }): ActionResult {
     const now = this.clock();
-    const report = this.mustGetReport(cmd.reportId);
-    const duties = this.store.listDuties(report.id).filter((d) => d.type === 'acknowledge');
-    const mine = duties.filter((d) => this.mayAct(report, d, cmd.actorId));
-    if (mine.length === 0) {
-      const doneByMe = duties.find((d) => d.status === 'done' && d.doneBy === cmd.actorId);
-      if (doneByMe) return this.unchanged(report, doneByMe);
-      this.refuse(cmd.actorId, 'acknowledge', 'FORBIDDEN', report.id);
-      throw new DomainError('FORBIDDEN', 'you are not one of the people who acknowledge this report');
-    }
-    const open = mine.filter((d) => d.status === 'open');
-    if (open.length === 0) return this.unchanged(report, mine[0] as DutyRecord);
-    if (report.status === 'closed') throw new DomainError('REPORT_CLOSED', 'the report is closed');
+    // Read, check and write in one transaction: a second acknowledgement (another process,
+    // a double click) sees the first one's writes and answers "already".
+    return this.decided(() => {
+      const report = this.mustGetReport(cmd.reportId);
+      const duties = this.store.listDuties(report.id).filter((d) => d.type === 'acknowledge');
+      const mine = duties.filter((d) => this.mayAct(report, d, cmd.actorId));
+      if (mine.length === 0) {
+        const doneByMe = duties.find((d) => d.status === 'done' && d.doneBy === cmd.actorId);
+        if (doneByMe) return this.unchanged(report, doneByMe);
+        throw new Refused(cmd.actorId, 'acknowledge', report.id, new DomainError('FORBIDDEN', 'you are not one of the people who acknowledge this report'));
+      }
+      const open = mine.filter((d) => d.status === 'open');
+      if (open.length === 0) return this.unchanged(report, mine[0] as DutyRecord);
+      if (report.status === 'closed') throw new DomainError('REPORT_CLOSED', 'the report is closed');
 
-    return this.store.transaction(() => {
       for (const d of open) {
         this.store.updateDuty(d.id, { status: 'done', doneBy: cmd.actorId, doneAt: now.toISOString() });
         this.store.cancelTimersForDuty(d.id, now);
@@ -360,21 +397,21 @@ export class Workflow {
   }
 
   recordDecision(cmd: { reportId: string; dutyId?: string; actorId: string; choice: string; reason: string }): ActionResult {
-    const duty = this.findDuty(cmd.reportId, 'decision', cmd.dutyId, cmd.actorId, 'decide');
-    const report = this.mustGetReport(cmd.reportId);
-    if (duty.status === 'done') {
-      if (duty.doneBy === cmd.actorId && duty.result?.choice === cmd.choice) return this.unchanged(report, duty);
-      throw new DomainError('ALREADY_DONE', 'this decision has already been recorded');
-    }
-    if (report.status === 'closed') throw new DomainError('REPORT_CLOSED', 'the report is closed');
-    if (!duty.choices?.some((c) => c.id === cmd.choice))
-      throw new DomainError('INVALID_CHOICE', 'that is not one of the choices', [{ path: 'choice', message: 'Please choose one of the options.' }]);
-    const reason = cmd.reason.trim();
-    if (reason.length === 0)
-      throw new DomainError('REASON_REQUIRED', 'a reason is required', [{ path: 'reason', message: 'Please give the reason for your decision.' }]);
-    assertLength('reason', reason, textLimits.decisionReason);
     const now = this.clock();
-    return this.store.transaction(() => {
+    return this.decided(() => {
+      const duty = this.findDuty(cmd.reportId, 'decision', cmd.dutyId, cmd.actorId, 'decide');
+      const report = this.mustGetReport(cmd.reportId);
+      if (duty.status === 'done') {
+        if (duty.doneBy === cmd.actorId && duty.result?.choice === cmd.choice) return this.unchanged(report, duty);
+        throw new DomainError('ALREADY_DONE', 'this decision has already been recorded');
+      }
+      if (report.status === 'closed') throw new DomainError('REPORT_CLOSED', 'the report is closed');
+      if (!duty.choices?.some((c) => c.id === cmd.choice))
+        throw new DomainError('INVALID_CHOICE', 'that is not one of the choices', [{ path: 'choice', message: 'Please choose one of the options.' }]);
+      const reason = cmd.reason.trim();
+      if (reason.length === 0)
+        throw new DomainError('REASON_REQUIRED', 'a reason is required', [{ path: 'reason', message: 'Please give the reason for your decision.' }]);
+      assertLength('reason', reason, textLimits.decisionReason);
       this.store.updateDuty(duty.id, {
         status: 'done',
         doneBy: cmd.actorId,
@@ -398,18 +435,18 @@ export class Workflow {
 
   /** The ICT technician's section: the action taken; who and when are recorded here. */
   completeTask(cmd: { reportId: string; dutyId?: string; actorId: string; action: string }): ActionResult {
-    const duty = this.findDuty(cmd.reportId, 'task', cmd.dutyId, cmd.actorId, 'complete_task');
-    const report = this.mustGetReport(cmd.reportId);
-    if (duty.status === 'done') {
-      if (duty.doneBy === cmd.actorId) return this.unchanged(report, duty);
-      throw new DomainError('ALREADY_DONE', 'this task has already been done');
-    }
-    const action = cmd.action.trim();
-    if (action.length === 0)
-      throw new DomainError('REASON_REQUIRED', 'say what was done', [{ path: 'action', message: 'Please say what action you took.' }]);
-    assertLength('action', action, textLimits.ictAction);
     const now = this.clock();
-    return this.store.transaction(() => {
+    return this.decided(() => {
+      const duty = this.findDuty(cmd.reportId, 'task', cmd.dutyId, cmd.actorId, 'complete_task');
+      const report = this.mustGetReport(cmd.reportId);
+      if (duty.status === 'done') {
+        if (duty.doneBy === cmd.actorId) return this.unchanged(report, duty);
+        throw new DomainError('ALREADY_DONE', 'this task has already been done');
+      }
+      const action = cmd.action.trim();
+      if (action.length === 0)
+        throw new DomainError('REASON_REQUIRED', 'say what was done', [{ path: 'action', message: 'Please say what action you took.' }]);
+      assertLength('action', action, textLimits.ictAction);
       this.store.updateDuty(duty.id, { status: 'done', doneBy: cmd.actorId, doneAt: now.toISOString(), result: { action } });
       this.audit(cmd.actorId, 'task.completed', report.id, now, { duty: duty.id, rules: duty.rules, actionSha256: contentSha256(action) });
       const payload = {
@@ -426,28 +463,26 @@ export class Workflow {
 
   /** G5: a report closes only with an outcome and a reason, once everything asked of people is done. */
   close(cmd: { reportId: string; actorId: string; outcome: string; reason: string }): ActionResult {
-    const report = this.mustGetReport(cmd.reportId);
-    const duties = this.store.listDuties(report.id);
-    const owned = duties.filter((d) => d.type === 'acknowledge' && this.mayAct(report, d, cmd.actorId));
-    if (owned.length === 0) {
-      this.refuse(cmd.actorId, 'close', 'FORBIDDEN', report.id);
-      throw new DomainError('FORBIDDEN', 'only the people who own this report close it');
-    }
-    if (report.status === 'closed') {
-      if (report.closedBy === cmd.actorId) return { reportId: report.id, reference: report.reference, changed: false, by: cmd.actorId, at: report.closedAt ?? '' };
-      throw new DomainError('REPORT_CLOSED', 'the report is already closed');
-    }
-    const issues: FieldIssue[] = [];
-    if (!closeOutcomes.some((o) => o.id === cmd.outcome)) issues.push({ path: 'outcome', message: 'Please choose the outcome.' });
-    const reason = cmd.reason.trim();
-    if (reason.length === 0) issues.push({ path: 'reason', message: 'Please give the reason for closing the report.' });
-    if (issues.length > 0) throw new DomainError('REASON_REQUIRED', 'an outcome and a reason are required (G5)', issues);
-    assertLength('reason', reason, textLimits.closeReason);
-    const pending = duties.filter((d) => d.status === 'open' && !(d.type === 'acknowledge' && owned.includes(d)));
-    if (pending.length > 0)
-      throw new DomainError('DUTIES_PENDING', `still waiting for: ${pending.map((d) => `${d.type} (${d.rules.join(', ')})`).join('; ')}`);
     const now = this.clock();
-    return this.store.transaction(() => {
+    return this.decided(() => {
+      const report = this.mustGetReport(cmd.reportId);
+      const duties = this.store.listDuties(report.id);
+      const owned = duties.filter((d) => d.type === 'acknowledge' && this.mayAct(report, d, cmd.actorId));
+      if (owned.length === 0)
+        throw new Refused(cmd.actorId, 'close', report.id, new DomainError('FORBIDDEN', 'only the people who own this report close it'));
+      if (report.status === 'closed') {
+        if (report.closedBy === cmd.actorId) return { reportId: report.id, reference: report.reference, changed: false, by: cmd.actorId, at: report.closedAt ?? '' };
+        throw new DomainError('REPORT_CLOSED', 'the report is already closed');
+      }
+      const issues: FieldIssue[] = [];
+      if (!closeOutcomes.some((o) => o.id === cmd.outcome)) issues.push({ path: 'outcome', message: 'Please choose the outcome.' });
+      const reason = cmd.reason.trim();
+      if (reason.length === 0) issues.push({ path: 'reason', message: 'Please give the reason for closing the report.' });
+      if (issues.length > 0) throw new DomainError('REASON_REQUIRED', 'an outcome and a reason are required (G5)', issues);
+      assertLength('reason', reason, textLimits.closeReason);
+      const pending = duties.filter((d) => d.status === 'open' && !(d.type === 'acknowledge' && owned.includes(d)));
+      if (pending.length > 0)
+        throw new DomainError('DUTIES_PENDING', `still waiting for: ${pending.map((d) => `${d.type} (${d.rules.join(', ')})`).join('; ')}`);
       for (const d of duties.filter((x) => x.status === 'open')) {
         this.store.updateDuty(d.id, { status: 'done', doneBy: cmd.actorId, doneAt: now.toISOString() });
       }
@@ -480,14 +515,15 @@ export class Workflow {
    */
   view(cmd: { reportId: string; actorId: string }): ReportView {
     const now = this.clock();
-    const report = this.mustGetReport(cmd.reportId);
-    const duties = this.store.listDuties(report.id);
-    const access = this.accessOf(report, duties, cmd.actorId);
-    if (!access) {
-      this.refuse(cmd.actorId, 'view', 'FORBIDDEN', report.id);
-      throw new DomainError('FORBIDDEN', 'you are not entitled to see this report');
-    }
-    this.store.transaction(() => this.audit(cmd.actorId, 'report.viewed', report.id, now, { access }));
+    // Who may see it is decided on what is stored when the view is recorded.
+    const { report, duties, access } = this.decided(() => {
+      const report = this.mustGetReport(cmd.reportId);
+      const duties = this.store.listDuties(report.id);
+      const access = this.accessOf(report, duties, cmd.actorId);
+      if (!access) throw new Refused(cmd.actorId, 'view', report.id, new DomainError('FORBIDDEN', 'you are not entitled to see this report'));
+      this.audit(cmd.actorId, 'report.viewed', report.id, now, { access });
+      return { report, duties, access };
+    });
     const base: ReportView = {
       access,
       reportId: report.id,
@@ -747,10 +783,7 @@ export class Workflow {
     if (duties.length === 0) throw new DomainError('NOT_FOUND', `no ${type} on this report`);
     const mine = duties.filter((d) => this.mayAct(report, d, actorId));
     const duty = mine.find((d) => d.status === 'open') ?? mine[0];
-    if (!duty) {
-      this.refuse(actorId, action, 'FORBIDDEN', report.id);
-      throw new DomainError('FORBIDDEN', 'you are not the person asked');
-    }
+    if (!duty) throw new Refused(actorId, action, report.id, new DomainError('FORBIDDEN', 'you are not the person asked'));
     return duty;
   }
 
@@ -765,11 +798,14 @@ export class Workflow {
   }
 
   /** Checks uploads by content and size; the same file twice counts once (it is kept once). */
+  private tooManyFiles(): DomainError {
+    return new DomainError('EVIDENCE_TOO_MANY', `at most ${this.limits.maxFilesPerReport} files per report`, [
+      { path: 'evidence', message: `Please attach at most ${this.limits.maxFilesPerReport} files.` },
+    ]);
+  }
+
   private checkUploads(uploads: EvidenceUpload[], existing: string[]): (CheckedEvidence & { bytes: Uint8Array; meta: EvidenceMeta })[] {
-    const tooMany = () =>
-      new DomainError('EVIDENCE_TOO_MANY', `at most ${this.limits.maxFilesPerReport} files per report`, [
-        { path: 'evidence', message: `Please attach at most ${this.limits.maxFilesPerReport} files.` },
-      ]);
+    const tooMany = () => this.tooManyFiles();
     if (uploads.length > this.limits.maxFilesPerReport * 2) throw tooMany();
     const checked = uploads.map((u, i) => {
       const meta = evidenceMetaSchema.safeParse(u.meta ?? {});
@@ -809,6 +845,21 @@ export class Workflow {
 
   private audit(actor: string, action: string, reportId: string | undefined, at: Date, details: Record<string, unknown>): void {
     this.store.appendAudit({ at: at.toISOString(), actor, action, reportId, details });
+  }
+
+  /**
+   * Runs `fn` (reads, checks and writes) in one transaction, so every check that decides a
+   * write sees what is stored when the write lands. A `Refused` thrown inside rolls the
+   * transaction back, is audited in a transaction of its own and thrown as its DomainError.
+   */
+  private decided<T>(fn: () => T): T {
+    try {
+      return this.store.transaction(fn);
+    } catch (err) {
+      if (!(err instanceof Refused)) throw err;
+      this.refuse(err.actorId, err.action, err.error.code, err.reportId);
+      throw err.error;
+    }
   }
 
   /** Unauthorised or refused attempts are on the record too (G7). */
