@@ -161,6 +161,20 @@ describe('races: commands from two processes', () => {
     expect(h.actions(r.reportId).filter((a) => a === 'decision.recorded')).toHaveLength(1);
   });
 
+  it('two task completions: one is recorded with its action, the other answers "already"', async () => {
+    h = harness();
+    const other = secondProcess(h);
+    const ex = example(4);
+    const r = await h.workflow.submit({ reporterId: ex.reporter, form: ex.report });
+    other.store.before = () => {
+      h!.workflow.completeTask({ reportId: r.reportId, actorId: 'lee-evans', action: 'Blocked the domain.' });
+    };
+    const again = other.workflow.completeTask({ reportId: r.reportId, actorId: 'lee-evans', action: 'Blocked it again.' });
+    expect(again.changed).toBe(false);
+    expect(h.store.listDuties(r.reportId).find((d) => d.type === 'task')?.result).toEqual({ action: 'Blocked the domain.' });
+    expect(h.actions(r.reportId).filter((a) => a === 'task.completed')).toHaveLength(1);
+  });
+
   it('two closes: one closes the report with its reason, the other answers "already"', async () => {
     h = harness();
     const other = secondProcess(h);
