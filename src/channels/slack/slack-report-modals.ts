@@ -51,14 +51,20 @@ export function registerReportModals(s: SlackContext): void {
     const takenAt = stamp(flat['evidence.takenAt']);
     const postedAt = stamp(flat['evidence.postedAt']);
     try {
-      const result = await d.workflow.submit({ reporterId, form: formFromValues(kind, flat), idempotencyKey: `slack:${view.id}` });
-      // Stored; now the files (fetched after the modal closes, retried if Slack is slow).
-      for (const f of uploads) {
-        const url = f.url_private_download ?? f.url_private;
-        if (!url) continue;
-        const meta = { fileName: f.name ?? f.id, ...(takenAt ? { takenAt } : {}), ...(postedAt ? { postedAt } : {}) };
-        files.add({ reportId: result.reportId, reporterId, fileId: f.id, name: f.name ?? f.id, url, meta }, d.clock());
-      }
+      // The report and its files to fetch (after the modal closes, retried if Slack is slow) are one transaction.
+      await d.workflow.submit({
+        reporterId,
+        form: formFromValues(kind, flat),
+        idempotencyKey: `slack:${view.id}`,
+        onStored: (result) => {
+          for (const f of uploads) {
+            const url = f.url_private_download ?? f.url_private;
+            if (!url) continue;
+            const meta = { fileName: f.name ?? f.id, ...(takenAt ? { takenAt } : {}), ...(postedAt ? { postedAt } : {}) };
+            files.add({ reportId: result.reportId, reporterId, fileId: f.id, name: f.name ?? f.id, url, meta }, d.clock());
+          }
+        },
+      });
       await ack();
       d.dispatcher.kick();
       if (uploads.length > 0) s.fetchPendingFiles().catch((err: unknown) => d.log.error({ err }, 'Slack: fetching evidence failed'));

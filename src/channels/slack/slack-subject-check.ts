@@ -109,16 +109,19 @@ export function registerSubjectCheck(s: SlackContext): void {
     const takenAt = stamp(meta.takenAt);
     const postedAt = stamp(meta.postedAt);
     try {
-      const result = await d.workflow.submit({
+      // The report and its files to fetch are one transaction.
+      await d.workflow.submit({
         reporterId,
         form,
         idempotencyKey: `slack:${view.id}`,
         ...(check.answer ? { subjectCheck: check.answer } : {}),
+        onStored: (result) => {
+          for (const f of meta.files) {
+            const fileMeta = { fileName: f.name, ...(takenAt ? { takenAt } : {}), ...(postedAt ? { postedAt } : {}) };
+            files.add({ reportId: result.reportId, reporterId, fileId: f.id, name: f.name, url: f.url, meta: fileMeta }, d.clock());
+          }
+        },
       });
-      for (const f of meta.files) {
-        const fileMeta = { fileName: f.name, ...(takenAt ? { takenAt } : {}), ...(postedAt ? { postedAt } : {}) };
-        files.add({ reportId: result.reportId, reporterId, fileId: f.id, name: f.name, url: f.url, meta: fileMeta }, d.clock());
-      }
       await ack();
       d.dispatcher.kick();
       if (meta.files.length > 0) s.fetchPendingFiles().catch((err: unknown) => d.log.error({ err }, 'Slack: fetching evidence failed'));

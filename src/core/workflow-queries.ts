@@ -1,0 +1,113 @@
+import { DomainError } from './errors.js';
+import { kindLabels } from './report-schemas.js';
+import { accessOf, eligiblePeople } from './workflow-access.js';
+import { audit, decided, mustGetReport, Refused, type WorkflowCtx } from './workflow-context.js';
+import type { Receipt, ReportView } from './workflow-types.js';
+
+// Reading a case: the report as this person may see it, the reporter's receipts, the open queue.
+
+/**
+ * A report as this person may see it (G1, G6, G7): the full record for those it was
+ * routed to, the task for the ICT technician, the receipt for the reporter; refused
+ * (and audited) for anyone else, and always for its subjects.
+ */
+export function view(c: WorkflowCtx, cmd: { reportId: string; actorId: string }): ReportView {
+  const now = c.clock();
+  // Who may see it is decided on what is stored when the view is recorded.
+  const { report, duties, access } = decided(c, () => {
+    const report = mustGetReport(c, cmd.reportId);
+    const duties = c.store.listDuties(report.id);
+    const access = accessOf(c, report, duties, cmd.actorId);
+    if (!access) throw new Refused(cmd.actorId, 'view', report.id, new DomainError('FORBIDDEN', 'you are not entitled to see this report'));
+    audit(c, cmd.actorId, 'report.viewed', report.id, now, { access });
+    return { report, duties, access };
+  });
+  const base: ReportView = {
+    access,
+    reportId: report.id,
+    reference: report.reference,
+    kind: report.kind,
+    kindLabel: kindLabels[report.kind],
+    status: report.status,
+    urgent: report.urgent,
+    submittedAt: report.submittedAt,
+  };
+  if (access === 'receipt') return base;
+  if (access === 'task') return { ...base, urls: duties.filter((d) => d.type === 'task').flatMap((d) => d.urls ?? []) };
+  const name = (id: string) => ({ id, name: c.directory.displayName(id) });
+  return {
+    ...base,
+    reporter: name(report.reporterId),
+    form: report.form,
+    rules: report.routing.rules,
+    duties: duties.map((d) => ({
+      id: d.id,
+      type: d.type,
+      rules: d.rules,
+      status: d.status,
+      waitingOn: d.status === 'open' ? eligiblePeople(d).map((id) => c.directory.displayName(id)) : [],
+      ...(d.doneBy ? { doneBy: name(d.doneBy) } : {}),
+      ...(d.doneAt ? { doneAt: d.doneAt } : {}),
+      ...(d.result ? { result: d.result } : {}),
+      ...(d.result?.choice ? { choiceLabel: d.choices?.find((c) => c.id === d.result?.choice)?.label ?? d.result.choice } : {}),
+    })),
+    evidence: c.store.listEvidence(report.id).map((e) => ({
+      id: e.id,
+      sha256: e.sha256,
+      size: e.size,
+      mediaType: e.mediaType,
+      fileName: e.fileName,
+      takenAt: e.takenAt,
+      postedAt: e.postedAt,
+      addedAt: e.addedAt,
+    })),
+    urls: duties.filter((d) => d.type === 'task').flatMap((d) => d.urls ?? []),
+    ...(report.status === 'closed'
+      ? {
+          closed: {
+            at: report.closedAt ?? '',
+            by: c.directory.displayName(report.closedBy ?? ''),
+            outcome: report.outcome ?? '',
+            reason: report.closeReason ?? '',
+          },
+        }
+      : {}),
+  };
+}
+
+/** G6: the reporter's own reports: reference, kind, status; not who did what. */
+export function receipts(c: WorkflowCtx, reporterId: string): Receipt[] {
+  return c.store.listReportsByReporter(reporterId).map((r) => ({
+    reference: r.reference,
+    kindLabel: kindLabels[r.kind],
+    status: r.status,
+    submittedAt: r.submittedAt,
+  }));
+}
+
+/** Open reports this person may act on (never those they are the subject of). */
+export function openQueue(c: WorkflowCtx, actorId: string): {
+  reportId: string;
+  reference: string;
+  kindLabel: string;
+  urgent: boolean;
+  submittedAt: string;
+  waitingFor: string[];
+  /** The next deadline (reminder, escalation or decision), if one is set. */
+  nextDeadline?: string;
+}[] {
+  return c.store
+    .listReportsNotClosed()
+    .filter((r) => !r.routing.subjects.includes(actorId))
+    .map((r) => ({ r, duties: c.store.listDuties(r.id) }))
+    .filter(({ duties }) => duties.some((d) => eligiblePeople(d).includes(actorId)))
+    .map(({ r, duties }) => ({
+      reportId: r.id,
+      reference: r.reference,
+      kindLabel: kindLabels[r.kind],
+      urgent: r.urgent,
+      submittedAt: r.submittedAt,
+      waitingFor: duties.filter((d) => d.status === 'open').map((d) => d.type),
+      ...((t) => (t ? { nextDeadline: new Date(t.dueAt).toISOString() } : {}))(c.store.nextTimer(r.id)),
+    }));
+}
