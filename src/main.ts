@@ -2,7 +2,7 @@ import { buildApp, startApp } from './app/build-app.js';
 import { createLogger } from './app/logger.js';
 import { ConfigError, loadConfig } from './config.js';
 import { FileProblemError } from './files/yaml-file.js';
-import { DatabaseOutOfSyncError } from './store/database.js';
+import { DatabaseOpenError, DatabaseOutOfSyncError } from './store/database.js';
 import { KeyFileError } from './store/keyring.js';
 
 async function main(): Promise<void> {
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
   } catch (err) {
-    if (err instanceof FileProblemError || err instanceof DatabaseOutOfSyncError || err instanceof KeyFileError) {
+    if (err instanceof FileProblemError || err instanceof DatabaseOutOfSyncError || err instanceof DatabaseOpenError || err instanceof KeyFileError) {
       console.error(err.message);
       process.exit(1);
     }

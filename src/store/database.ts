@@ -42,11 +42,38 @@ export class DatabaseOutOfSyncError extends Error {
  * the migrations shipped (one changed after it was applied, or one this version does
  * not know, i.e. a newer bot wrote it) is refused, never guessed at.
  */
+/** The database cannot be opened for writing (a read-only disk or folder, a folder in its place, no room). */
+export class DatabaseOpenError extends Error {
+  readonly code = 'DATABASE_UNAVAILABLE';
+
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(
+      `The database ${path.resolve(file)} cannot be opened for writing (${reason}). Check DATABASE_PATH, that its folder exists or can be made, is writable by this user and has room, and that the path is not a folder.`,
+    );
+    this.name = 'DatabaseOpenError';
+  }
+}
+
+/** The cause of a failed open in a word or two: the system's or SQLite's code. */
+function openFailure(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown };
+  return typeof e.code === 'string' ? e.code : String(e.message ?? err);
+}
+
 export function openDatabase(file: string, migrations: Migration[] = readMigrations()): SqliteDatabase {
-  if (file !== ':memory:') createPrivately(file);
-  const db = new Database(file);
+  let db: SqliteDatabase | undefined;
   try {
+    if (file !== ':memory:') createPrivately(file);
+    db = new Database(file);
     db.pragma('journal_mode = WAL');
+  } catch (err) {
+    db?.close();
+    throw new DatabaseOpenError(file, openFailure(err));
+  }
+  try {
     if (file !== ':memory:') for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');

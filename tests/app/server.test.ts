@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -213,6 +213,24 @@ describe('the real process (npm start: node --import tsx src/main.ts)', () => {
     expect(bot.stderr()).toContain('people[1].roles[0] (line 17)');
     expect(bot.stdout()).not.toContain('is running');
     expect(existsSync(path.join(dir, 'db.sqlite'))).toBe(false);
+  });
+
+  it('exits 1 with a database that cannot be opened for writing, naming it (no stack trace)', { timeout: 30_000 }, async () => {
+    // A folder where the database file should be: the start cannot write it (as on a read-only disk).
+    const where = path.join(dir, 'db-is-a-folder');
+    mkdirSync(where, { recursive: true });
+    const bot = spawnBot({
+      PORT: String(await freePort()),
+      SCHOOL_CONFIG: 'data/school.example.yaml',
+      DATABASE_PATH: where,
+      EVIDENCE_DIR: path.join(dir, 'evidence'),
+      LOG_LEVEL: 'silent',
+    });
+    const { code } = await bot.exited;
+    expect(code).toBe(1);
+    expect(bot.stderr()).toContain(`The database ${where} cannot be opened for writing (`);
+    expect(bot.stderr()).not.toMatch(/\n\s+at /);
+    expect(bot.stdout()).not.toContain('is running');
   });
 
   it('exits 1 with a bad environment, naming every variable', { timeout: 30_000 }, async () => {
