@@ -7,6 +7,7 @@ import { mountSlack } from '../channels/slack/slack-channel.js';
 import { mountTeams } from '../channels/teams/teams-channel.js';
 import type { AuthOverrides } from '../channels/teams/teams-connector.js';
 import type { Config } from '../config.js';
+import { DomainError } from '../core/errors.js';
 import type { DeliveryChannel } from '../core/ports.js';
 import type { Clock } from '../core/working-time.js';
 import { Workflow } from '../core/workflow.js';
@@ -49,8 +50,12 @@ export function chooseSchoolFile(config: Config, log: Logger): string {
 export function buildApp(
   config: Config,
   log: Logger,
+  /** clock: tests only (refused with NODE_ENV=production); the sandbox's "skip ahead" builds on it. */
   opts: { clock?: Clock; channels?: DeliveryChannel[]; teamsAuthOverrides?: AuthOverrides } = {},
 ): App {
+  // A test clock moves the time of every report: never in production.
+  if (opts.clock && config.nodeEnv === 'production')
+    throw new DomainError('CONFIG_INVALID', 'A test clock was given with NODE_ENV=production: production always reads the real time.');
   // The sandbox's clock can skip ahead; everything else reads the time as it is.
   const sandboxClock = config.sandbox ? new SandboxClock(opts.clock) : undefined;
   const clock = sandboxClock?.now ?? opts.clock ?? (() => new Date());
