@@ -24,6 +24,27 @@ const view = z.looseObject({
   state: z.looseObject({ values: stateValues }),
 });
 
+const objectOrNothing = z.looseObject({}).nullish();
+/** What Bolt itself reads from any body before a listener runs (a null here once made a 500). */
+const common = z.looseObject({
+  type: text.optional(),
+  response_url: text.optional(),
+  response_urls: z.array(z.looseObject({ response_url: text })).optional(),
+  authorizations: z.array(z.looseObject({ is_enterprise_install: z.boolean().optional() })).optional(),
+  is_enterprise_install: z.union([z.boolean(), z.enum(['true', 'false'])]).optional(),
+  team: z.union([objectOrNothing, text]),
+  enterprise: z.union([objectOrNothing, text]),
+  user: z.union([objectOrNothing, text]),
+  channel: z.union([objectOrNothing, text]),
+  container: objectOrNothing,
+  message: objectOrNothing,
+  view: objectOrNothing,
+  actions: z.array(z.looseObject({})).optional(),
+  event: z
+    .looseObject({ message: objectOrNothing, item: objectOrNothing, previous_message: objectOrNothing, assistant_thread: objectOrNothing })
+    .optional(),
+});
+
 /** The interactive payloads the bot has listeners for, by type; other types are answered 200 at once. */
 const interactions: Record<string, z.ZodType> = {
   block_actions: z.looseObject({
@@ -57,22 +78,49 @@ export type BodyKind = 'form' | 'interaction' | 'event';
 
 type Checked = { status: 200; body: unknown; pass: true } | { status: 200 | 400; error?: string; pass: false };
 
+/**
+ * Bolt looks workspaces up by these ids in plain objects (`clients[teamId]`), so a
+ * team id "constructor" once made a 500. Slack's ids are upper-case letters and digits.
+ */
+const workspaceKeys = new Set(['team_id', 'enterprise_id', 'api_app_id', 'app_id', 'team', 'enterprise']);
+const slackIdShape = /^[A-Z0-9]{1,64}$/;
+
+function workspaceIdProblem(v: unknown, depth = 0): string | undefined {
+  if (!v || typeof v !== 'object' || depth > 6) return undefined;
+  for (const [k, child] of Object.entries(v)) {
+    if (workspaceKeys.has(k) && child !== null && child !== undefined) {
+      const id = typeof child === 'object' && !Array.isArray(child) ? (child as { id?: unknown }).id : child;
+      if (id !== undefined && id !== null && !(typeof id === 'string' && slackIdShape.test(id))) return k;
+    }
+    const inner = workspaceIdProblem(child, depth + 1);
+    if (inner) return `${k}.${inner}`;
+  }
+  return undefined;
+}
+
+/** A schema by name, never one of Object.prototype's ("__proto__", "constructor"). */
+const own = (map: Record<string, z.ZodType>, key: string): z.ZodType | undefined => (Object.hasOwn(map, key) ? map[key] : undefined);
+
 /** Which Slack request this is, and whether it has what the bot will read. */
 export function checkSlackBody(body: unknown, kind: BodyKind): Checked {
   const bad = (error: string): Checked => ({ status: 400, error, pass: false });
   if (!body || typeof body !== 'object' || Array.isArray(body)) return bad('not a Slack request');
   const b = body as Record<string, unknown>;
+  const badId = workspaceIdProblem(b);
+  if (badId) return bad(`${badId} is not a Slack id`);
   if (kind === 'form' && b.ssl_check !== undefined) return { status: 200, body, pass: true };
   if (kind === 'form') return command.safeParse(b).success ? { status: 200, body, pass: true } : bad('not a slash command');
   const form = kind === 'interaction';
+  const shape = common.safeParse(b);
+  if (!shape.success) return bad(`not a Slack request: ${shape.error.issues.map((i) => i.path.join('.') || '(body)').join(', ')}`);
   const type = typeof b.type === 'string' ? b.type : undefined;
   if (!type) return bad('no type');
-  const schema = form ? interactions[type] : events[type];
+  const schema = own(form ? interactions : events, type);
   if (!schema) return form || type === 'app_rate_limited' ? { status: 200, pass: false } : bad('not an Events API request');
   const checked = schema.safeParse(b);
   if (!checked.success) return bad(`not a valid ${type}: ${checked.error.issues.map((i) => i.path.join('.') || '(body)').join(', ')}`);
   const event = b.event as { type?: string } | undefined;
-  const eventSchema = type === 'event_callback' && event?.type ? eventBodies[event.type] : undefined;
+  const eventSchema = type === 'event_callback' && typeof event?.type === 'string' ? own(eventBodies, event.type) : undefined;
   if (eventSchema && !eventSchema.safeParse(event).success) return bad(`not a valid ${event?.type ?? ''} event`);
   return { status: 200, body, pass: true };
 }
