@@ -80,19 +80,20 @@ type Checked = { status: 200; body: unknown; pass: true } | { status: 200 | 400;
 
 /**
  * Bolt looks workspaces up by these ids in plain objects (`clients[teamId]`), so a
- * team id "constructor" once made a 500. Slack's ids are upper-case letters and digits.
+ * team id "constructor" once made a 500; user ids go into core and the audit log.
+ * Slack's ids are upper-case letters and digits: anything else is refused.
  */
-const workspaceKeys = new Set(['team_id', 'enterprise_id', 'api_app_id', 'app_id', 'team', 'enterprise']);
+const idKeys = new Set(['team_id', 'enterprise_id', 'api_app_id', 'app_id', 'team', 'enterprise', 'user_id', 'user']);
 const slackIdShape = /^[A-Z0-9]{1,64}$/;
 
-function workspaceIdProblem(v: unknown, depth = 0): string | undefined {
+function idProblem(v: unknown, depth = 0): string | undefined {
   if (!v || typeof v !== 'object' || depth > 6) return undefined;
   for (const [k, child] of Object.entries(v)) {
-    if (workspaceKeys.has(k) && child !== null && child !== undefined) {
+    if (idKeys.has(k) && child !== null && child !== undefined) {
       const id = typeof child === 'object' && !Array.isArray(child) ? (child as { id?: unknown }).id : child;
       if (id !== undefined && id !== null && !(typeof id === 'string' && slackIdShape.test(id))) return k;
     }
-    const inner = workspaceIdProblem(child, depth + 1);
+    const inner = idProblem(child, depth + 1);
     if (inner) return `${k}.${inner}`;
   }
   return undefined;
@@ -106,7 +107,7 @@ export function checkSlackBody(body: unknown, kind: BodyKind): Checked {
   const bad = (error: string): Checked => ({ status: 400, error, pass: false });
   if (!body || typeof body !== 'object' || Array.isArray(body)) return bad('not a Slack request');
   const b = body as Record<string, unknown>;
-  const badId = workspaceIdProblem(b);
+  const badId = idProblem(b);
   if (badId) return bad(`${badId} is not a Slack id`);
   if (kind === 'form' && b.ssl_check !== undefined) return { status: 200, body, pass: true };
   if (kind === 'form') return command.safeParse(b).success ? { status: 200, body, pass: true } : bad('not a slash command');
