@@ -5,6 +5,7 @@ import { mountSandbox } from '../channels/sandbox/sandbox-channel.js';
 import type { ChannelDeps } from '../channels/channel-deps.js';
 import { mountSlack } from '../channels/slack/slack-channel.js';
 import { mountTeams } from '../channels/teams/teams-channel.js';
+import { wellFormedJsonBodies } from '../channels/wire-body.js';
 import type { AuthOverrides } from '../channels/teams/teams-connector.js';
 import type { Config } from '../config.js';
 import { DomainError } from '../core/errors.js';
@@ -91,6 +92,8 @@ export function buildApp(
     const slack = mountSlack({ ...channelDeps, config: config.slack });
     services.push({ start: () => slack.start(), stop: () => slack.stop(), runDue: () => slack.fetchPendingFiles() });
   }
+  // The sandbox API's JSON is depth-limited and made well-formed before its routes read it.
+  if (sandboxClock) http.use('/sandbox/api', wellFormedJsonBodies('1mb'));
   if (sandboxClock)
     mountSandbox({
       ...channelDeps,

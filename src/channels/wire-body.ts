@@ -91,3 +91,16 @@ export function jsonBody(limit: string): RequestHandler[] {
     },
   ];
 }
+
+/**
+ * For an API whose routes parse their own bodies (the sandbox's): JSON requests are
+ * parsed here first (depth-limited, strings well-formed), and the routes' own parser
+ * then finds the body read; other content types (uploads) go by untouched.
+ */
+export function wellFormedJsonBodies(limit: string): RequestHandler {
+  const [read, parse] = jsonBody(limit) as [RequestHandler, RequestHandler];
+  return (req, res, next) => {
+    if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(req.headers['content-type'] ?? '')) return next();
+    read(req, res, (err?: unknown) => (err ? next(err) : parse(req, res, next)));
+  };
+}
