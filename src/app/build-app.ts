@@ -131,10 +131,11 @@ export function enabledChannels(config: Config): DeliveryChannel[] {
   ];
 }
 
-/** Bad JSON, a body too large: a 4xx with a short reason, never a stack trace. */
+/** Bad JSON, a body too large, a malformed URI: a 4xx with a short reason, never a stack trace. */
 function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: { status?: number; statusCode?: number; type?: string }, _req, res, _next) => {
-    const status = err.status ?? err.statusCode ?? 500;
+    // A malformed percent-encoding ("URI malformed") is the client's mistake, not ours.
+    const status = err instanceof URIError ? 400 : (err.status ?? err.statusCode ?? 500);
     if (status >= 500) log.error({ err }, 'request failed');
     res.status(status).json({ ok: false, error: status >= 500 ? 'internal error' : (err.type ?? 'bad request') });
   };

@@ -306,11 +306,22 @@ export async function runWireFuzz(o: FuzzOptions): Promise<FuzzStats> {
     const teamsLoopback = teams.connector.url;
     const sBases = slackBases();
     const tBases = teamsBases(teams);
-    const recipes = fc.sample(recipeArb, { numRuns: o.count, seed: o.seed ?? 42 });
+    // Recipes are drawn in batches (each with its own seed), so memory stays flat over a long run.
+    const batch = 1000;
+    let recipes: Recipe[] = [];
+    let batchNo = -1;
+    const recipeAt = (i: number): Recipe => {
+      const n = Math.floor(i / batch);
+      if (n !== batchNo) {
+        batchNo = n;
+        recipes = fc.sample(recipeArb, { numRuns: batch, seed: (o.seed ?? 42) + n * 7919 });
+      }
+      return recipes[i % batch] as Recipe;
+    };
     let next = 0;
     const worker = async () => {
-      while (next < recipes.length && (!o.maxMs || Date.now() - started < o.maxMs)) {
-        const r = recipes[next++] as Recipe;
+      while (next < o.count && (!o.maxMs || Date.now() - started < o.maxMs)) {
+        const r = recipeAt(next++);
         const req = r.target === 'slack' ? slackRequest(slack, sBases, r, slackLoopback) : teamsRequest(teams, tBases, r, teamsLoopback);
         const t0 = performance.now();
         let status: number;
