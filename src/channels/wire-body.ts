@@ -68,6 +68,19 @@ export function wellFormed<T>(value: T): T {
   return value;
 }
 
+/** Makes every string in an already-parsed value well-formed in place (for objects others hold references into). */
+export function makeWellFormedInPlace(value: unknown, depth = 0): void {
+  if (!value || typeof value !== 'object' || depth > maxJsonDepth) return;
+  const v = value as Record<string, unknown>;
+  for (const k of Object.keys(v)) {
+    const child = v[k];
+    if (typeof child === 'string') {
+      const w = wellFormedString(child);
+      if (w !== child) v[k] = w;
+    } else makeWellFormedInPlace(child, depth + 1);
+  }
+}
+
 /**
  * A JSON body parser for a channel's endpoint: at most `limit` bytes, nested at most
  * maxJsonDepth deep, strings well-formed. Anything else is a 4xx from here (413, 415, 400).

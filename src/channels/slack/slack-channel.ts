@@ -9,7 +9,7 @@ import { slackEvidenceFetcher } from './slack-evidence.js';
 import { registerHome } from './slack-home.js';
 import { boltLogger } from './slack-logger.js';
 import { registerReportModals } from './slack-report-modals.js';
-import { slackRequestCheck } from './slack-request-check.js';
+import { slackRequestCheck, socketModeCheck } from './slack-request-check.js';
 
 export type { SlackChannelDeps } from './slack-context.js';
 
@@ -72,6 +72,7 @@ export function mountSlack(d: SlackChannelDeps): SlackChannel {
     clientOptions,
     ...(receiver ? { receiver } : { appToken: d.config.appToken, socketMode: true }),
   });
+  if (socketMode) app.use(socketModeCheck(d.log));
   const client: WebClient = app.client;
   const dir = d.directory;
   const actor = (userId: string) => dir.resolveIdentity({ channel: 'slack', userId });

@@ -1,8 +1,8 @@
-import { verifySlackRequest } from '@slack/bolt';
+import { verifySlackRequest, type AnyMiddlewareArgs, type Middleware } from '@slack/bolt';
 import express, { type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../../app/logger.js';
-import { parseJson, wellFormed } from '../wire-body.js';
+import { makeWellFormedInPlace, parseJson, wellFormed } from '../wire-body.js';
 
 /**
  * Every request to POST /slack/events, before Bolt sees it: the signature (HMAC of the
@@ -187,4 +187,32 @@ export function slackRequestCheck(o: { signingSecret: string; wallClockMs: () =>
       next();
     },
   ];
+}
+
+/**
+ * Socket Mode has no HTTP edge (Slack's envelopes come over the app-token WebSocket), so
+ * the same body check runs as Bolt's first middleware: strings made well-formed in place,
+ * a malformed or unknown payload acknowledged at once and dropped.
+ */
+export function socketModeCheck(log: Logger): Middleware<AnyMiddlewareArgs> {
+  return async (args) => {
+    const body = args.body as unknown as Record<string, unknown>;
+    makeWellFormedInPlace(body);
+    const type = typeof body.type === 'string' ? body.type : '';
+    const kind: BodyKind = typeof body.command === 'string' ? 'form' : Object.hasOwn(events, type) || type === 'app_rate_limited' ? 'event' : 'interaction';
+    const checked = checkSlackBody(body, kind);
+    const ack = 'ack' in args && typeof args.ack === 'function' ? (args.ack as () => Promise<void>) : undefined;
+    if (checked.pass) {
+      try {
+        await args.next();
+      } finally {
+        // Nothing acknowledged it (an unknown action id or callback): answered now. A second
+        // ack is a no-op in Bolt's Socket Mode.
+        await ack?.();
+      }
+      return;
+    }
+    if (checked.status === 400) log.info({ problem: checked.error }, 'Slack (Socket Mode): malformed payload dropped');
+    await ack?.();
+  };
 }
