@@ -1,4 +1,4 @@
-import { verifySlackRequest, type AnyMiddlewareArgs, type Middleware } from '@slack/bolt';
+import { defaultBodyLimit, verifySlackRequest, type AnyMiddlewareArgs, type Middleware } from '@slack/bolt';
 import express, { type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../../app/logger.js';
@@ -148,7 +148,7 @@ function parseBody(raw: string, contentType: string): { kind: BodyKind; body: un
 /** The signature check and the body check, mounted on POST /slack/events in front of Bolt's receiver. */
 export function slackRequestCheck(o: { signingSecret: string; wallClockMs: () => number; log: Logger }): RequestHandler[] {
   return [
-    express.raw({ type: () => true, limit: '1mb' }),
+    express.raw({ type: () => true, limit: defaultBodyLimit }), // Bolt's own limit (4 MB): a big modal is never cut off
     (req, res, next) => {
       const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
       const stamp = req.headers['x-slack-request-timestamp'];

@@ -29,7 +29,7 @@ const envelope = z.looseObject({
   recipient: z.looseObject({ id: bfId, name: optionalText }),
   conversation: z.looseObject({ id: bfId, conversationType: optionalText, tenantId: optionalText }),
   locale: optionalText,
-  text: optionalText,
+  text: z.string().max(100_000).optional(), // Teams' message size limit
   replyToId: bfId.optional(),
   timestamp: optionalText,
   localTimestamp: optionalText,
