@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
 
 /**
@@ -12,6 +14,8 @@ const envSchema = z.object({
   SCHOOL_CONFIG: z.string().trim().min(1).optional(),
   DATABASE_PATH: z.string().trim().min(1).default('data/safeguarding.db'),
   EVIDENCE_DIR: z.string().trim().min(1).default('data/evidence'),
+  KEY_FILE: z.string().trim().min(1).optional(),
+  AUDIT_CHECKPOINT_HOURS: z.coerce.number({ error: 'must be a number of hours (0: no checkpoints)' }).min(0).default(24),
   EVIDENCE_MAX_BYTES: z.coerce.number({ error: 'must be a number of bytes' }).int().positive().default(10 * 1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BACKGROUND_INTERVAL_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(100).default(5000),
@@ -55,6 +59,10 @@ export interface Config {
   databasePath: string;
   evidenceDir: string;
   evidenceMaxBytes: number;
+  /** The key file (audit HMAC and encryption keys): outside the data folder; created at the first start. */
+  keyFile: string;
+  /** How often the audit log's head is sent to the DSL (hours; 0: never). */
+  auditCheckpointHours: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   backgroundIntervalMs: number;
   teams?: TeamsConfig;
@@ -94,6 +102,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databasePath: present.DATABASE_PATH ? e.DATABASE_PATH : sandbox ? 'data/sandbox.db' : e.DATABASE_PATH,
     evidenceDir: present.EVIDENCE_DIR ? e.EVIDENCE_DIR : sandbox ? 'data/sandbox-evidence' : e.EVIDENCE_DIR,
     evidenceMaxBytes: e.EVIDENCE_MAX_BYTES,
+    keyFile: e.KEY_FILE ?? defaultKeyFile,
+    auditCheckpointHours: e.AUDIT_CHECKPOINT_HOURS,
     logLevel: e.LOG_LEVEL,
     backgroundIntervalMs: e.BACKGROUND_INTERVAL_MS,
     sandbox,
@@ -117,6 +127,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           },
         }
       : {}),
+  };
+}
+
+/** Outside the data folder, so a copy of the data alone does not open it. */
+export const defaultKeyFile = path.join(homedir(), '.config', 'safeguarding-bot', 'keys.json');
+
+/**
+ * The files the command line works on: DATABASE_PATH, EVIDENCE_DIR and KEY_FILE when set,
+ * else the school's defaults (never the sandbox's: give --db data/sandbox.db for that).
+ */
+export function commandLinePaths(env: Record<string, string | undefined> = process.env): { databasePath: string; evidenceDir: string; keyFile: string } {
+  return {
+    databasePath: env.DATABASE_PATH?.trim() || 'data/safeguarding.db',
+    evidenceDir: env.EVIDENCE_DIR?.trim() || 'data/evidence',
+    keyFile: env.KEY_FILE?.trim() || defaultKeyFile,
   };
 }
 

@@ -3,6 +3,7 @@ import { createLogger } from './app/logger.js';
 import { ConfigError, loadConfig } from './config.js';
 import { FileProblemError } from './files/yaml-file.js';
 import { DatabaseOutOfSyncError } from './store/database.js';
+import { KeyFileError } from './store/keyring.js';
 
 async function main(): Promise<void> {
   let config;
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
   } catch (err) {
-    if (err instanceof FileProblemError || err instanceof DatabaseOutOfSyncError) {
+    if (err instanceof FileProblemError || err instanceof DatabaseOutOfSyncError || err instanceof KeyFileError) {
       console.error(err.message);
       process.exit(1);
     }

@@ -13,8 +13,10 @@ import type { DeliveryChannel } from '../core/ports.js';
 import type { Clock } from '../core/working-time.js';
 import { Workflow } from '../core/workflow.js';
 import { chooseSchoolFile as chooseSchool, loadSchool, type LoadedSchool } from '../files/school-files.js';
+import { checkpointAudit } from '../core/audit-checkpoint.js';
 import { openDatabase } from '../store/database.js';
 import { DiskEvidenceFiles } from '../store/evidence-files.js';
+import { openKeys } from './open-keys.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { startBackgroundLoop } from './background-loop.js';
 import { mountPublicPages } from './public-pages.js';
@@ -61,15 +63,18 @@ export function buildApp(
   const sandboxClock = config.sandbox ? new SandboxClock(opts.clock) : undefined;
   const clock = sandboxClock?.now ?? opts.clock ?? (() => new Date());
   const school = loadSchool(chooseSchoolFile(config, log));
+  const keys = openKeys(config, log);
   const db = openDatabase(config.databasePath);
-  const store = new SqliteStore(db);
+  const store = new SqliteStore(db, keys);
+  store.prepare(clock());
+  const channels = opts.channels ?? enabledChannels(config);
   const workflow = new Workflow({
     store,
-    evidenceFiles: new DiskEvidenceFiles(config.evidenceDir),
+    evidenceFiles: new DiskEvidenceFiles(config.evidenceDir, keys),
     directory: school.directory,
     policy: school.policy,
     clock,
-    channels: opts.channels ?? enabledChannels(config),
+    channels,
     evidenceLimits: { maxBytes: config.evidenceMaxBytes, maxFilesPerReport: 10 },
   });
   const dispatcher = new OutboxDispatcher(store, clock, log);
@@ -107,6 +112,14 @@ export function buildApp(
       config: config.teams,
       ...(opts.teamsAuthOverrides ? { authOverrides: opts.teamsAuthOverrides } : {}),
     });
+
+  // The audit log's head goes to the DSL every AUDIT_CHECKPOINT_HOURS (see core/audit-checkpoint.ts).
+  services.push({
+    runDue: async () => {
+      const anchored = checkpointAudit({ store, directory: school.directory, channels, clock, everyHours: config.auditCheckpointHours });
+      if (anchored) log.info({ auditSeq: anchored.seq }, 'audit checkpoint sent to the DSL');
+    },
+  });
 
   return {
     config,

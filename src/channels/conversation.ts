@@ -7,7 +7,8 @@ import type { Workflow } from '../core/workflow.js';
 import type { ChannelStore } from '../store/channel-store.js';
 import { wordsForError } from '../views/error-words.js';
 import { noticeView, reportDetailsView, submittedView } from '../views/message-views.js';
-import { formFromValues, formView, type FormView } from '../views/report-forms.js';
+import { formFromValues, formView, subjectCheckField, type FormView } from '../views/report-forms.js';
+import { readCheckChoice, type SubjectCandidate, type SubjectCheck } from '../core/subject-check.js';
 import type { MessageView } from '../views/view-model.js';
 import { z } from 'zod';
 
@@ -108,6 +109,24 @@ export function myReportsView(workflow: Workflow, actorId: string): MessageView 
   return { ...view, facts: receipts.map((r) => ({ title: r.reference, value: `${r.kindLabel}: ${r.status}` })) };
 }
 
+/**
+ * G1's confirm step for a form sent from a card: the candidates to ask about when the
+ * form is valid, its typed name could be someone in the school file, and it carries no
+ * answer for exactly these candidates; else the answer (if any) to submit with it.
+ */
+export function askedAboutSubjects(
+  workflow: Workflow,
+  form: Record<string, unknown>,
+  values: Record<string, unknown>,
+): { ask?: SubjectCandidate[]; answer?: SubjectCheck } {
+  const checked = workflow.validate(form);
+  if (!checked.ok) return {}; // the mistakes are shown first; the question comes once the form is valid
+  const candidates = workflow.subjectCandidates(checked.form);
+  if (candidates.length === 0) return {};
+  const answer = readCheckChoice(values[subjectCheckField], candidates);
+  return answer ? { answer } : { ask: candidates };
+}
+
 export class Conversation {
   constructor(private readonly d: ConversationDeps) {}
 
@@ -143,10 +162,19 @@ export class Conversation {
           return;
         }
         const values = Object.fromEntries(Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === 'string'));
+        const form = formFromValues(action.kind, values);
+        // G1's confirm step: a typed name that could be someone in the school file is asked about first.
+        const check = askedAboutSubjects(workflow, form, values);
+        if (check.ask) {
+          const { [subjectCheckField]: _stale, ...kept } = values;
+          await reply.form(formView(action.kind, directory, kept, [], check.ask), true);
+          return;
+        }
         try {
           const result = await workflow.submit({
             reporterId: actorId,
-            form: formFromValues(action.kind, values),
+            form,
+            ...(check.answer ? { subjectCheck: check.answer } : {}),
             // The same card sent twice (a double click) is one report.
             idempotencyKey: `${this.d.channel}:${ctx.conversationId}:${ctx.cardId ?? ctx.eventId ?? ''}`,
           });

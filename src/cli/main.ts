@@ -11,8 +11,8 @@ import { localDate } from '../core/working-time.js';
 import { toFieldIssues } from '../core/issues.js';
 import { chooseSchoolFile, loadPolicyFile, loadSchool } from '../files/school-files.js';
 import { FileProblemError } from '../files/yaml-file.js';
-import { openDatabase } from '../store/database.js';
-import { SqliteStore } from '../store/sqlite-store.js';
+import { addAuditCommands } from './audit-commands.js';
+import { addBackupCommands } from './backup-commands.js';
 import { explainText } from './explain-text.js';
 import { buildTeamsPackage, teamsPackageOptionsSchema } from './teams-package.js';
 
@@ -61,24 +61,8 @@ export function buildCli(out: (s: string) => void, setExitCode: (code: number) =
       out(`OK: ${file} is a valid policy ("${p.name}", ${p.rules.length} rules, guards ${p.guards.join(' ')})`);
     });
 
-  const audit = program.command('audit').description('the audit log');
-  audit
-    .command('verify')
-    .description('check the audit log hash chain')
-    .option('--db <file>', 'the database (default: DATABASE_PATH or data/safeguarding.db)')
-    .action((opts: { db?: string }) => {
-      const db = openDatabase(opts.db ?? loadConfig().databasePath);
-      try {
-        const check = new SqliteStore(db).verifyAudit();
-        if (check.ok) out(`OK: the audit log verifies (${check.count} entries)`);
-        else {
-          out(`BROKEN at entry ${check.seq}: ${check.problem} (${check.count} entries verified before it)`);
-          setExitCode(2);
-        }
-      } finally {
-        db.close();
-      }
-    });
+  addAuditCommands(program, out, setExitCode);
+  addBackupCommands(program, out, setExitCode);
   const teams = program.command('teams').description('Microsoft Teams');
   teams
     .command('package')

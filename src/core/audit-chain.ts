@@ -1,8 +1,29 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { AuditEntry, AuditInput } from './ports.js';
 
 /** The hash before the first entry. */
 export const genesisHash = '0'.repeat(64);
+
+/** The first entry of every log: a log without it has been wiped or cut from the start. */
+export const auditStartedAction = 'audit.started';
+/** Written once, when a log from before keys was first opened with a key: it seals the unkeyed entries before it. */
+export const auditKeyedAction = 'audit.keyed';
+/** A checkpoint: the head as it was sent out of the database (to the DSL). */
+export const auditCheckpointAction = 'audit.checkpoint';
+
+/** Lone surrogates (not well-formed UTF-16) become U+FFFD, as SQLite stores them anyway: hashed = stored. */
+export function wellFormed(s: string): string {
+  return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
+/** Every string in a plain JSON value made well-formed (keys too). */
+export function wellFormedDeep<T>(value: T): T {
+  if (typeof value === 'string') return wellFormed(value) as T;
+  if (Array.isArray(value)) return value.map(wellFormedDeep) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [wellFormed(k), wellFormedDeep(v)])) as T;
+  return value;
+}
 
 /** JSON with object keys sorted, so that the same entry always hashes the same. */
 export function canonicalJson(value: unknown): string {
@@ -16,7 +37,24 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-export function entryHash(seq: number, prevHash: string, entry: AuditInput): string {
+/** SHA-256 of a value as it is stored (plain JSON, keys sorted): put in audit details for report text, reasons, actions. */
+export function contentSha256(value: unknown): string {
+  const stored = typeof value === 'string' ? wellFormed(value) : canonicalJson(JSON.parse(JSON.stringify(value ?? null)));
+  return createHash('sha256').update(stored, 'utf8').digest('hex');
+}
+
+/** The key an entry is sealed with: its version (kept in the entry) and the HMAC key. */
+export interface AuditKey {
+  id: number;
+  key: Uint8Array;
+}
+
+/**
+ * The entry's hash. Keyed (HMAC-SHA256 with the audit key, its version in the hashed
+ * body) for every entry written with a key; plain SHA-256 only for entries written
+ * before keys existed, which verify accepts only as sealed by an `audit.keyed` entry.
+ */
+export function entryHash(seq: number, prevHash: string, entry: AuditInput, key?: AuditKey): string {
   const body = canonicalJson({
     seq,
     prevHash,
@@ -25,36 +63,130 @@ export function entryHash(seq: number, prevHash: string, entry: AuditInput): str
     action: entry.action,
     reportId: entry.reportId ?? null,
     details: entry.details,
+    ...(key ? { keyId: key.id } : {}),
   });
-  return createHash('sha256').update(body).digest('hex');
+  return key ? createHmac('sha256', key.key).update(body).digest('hex') : createHash('sha256').update(body).digest('hex');
 }
 
-export type ChainCheck =
-  | { ok: true; count: number }
-  | { ok: false; count: number; seq: number; problem: string };
+/** The stored head's own MAC, so that moving the head back needs the key too. */
+export function headMac(head: { seq: number; hash: string }, key: AuditKey): string {
+  return createHmac('sha256', key.key).update(`audit head ${key.id} ${head.seq} ${head.hash}`).digest('hex');
+}
 
 /**
- * Walks the log in order: each entry must follow the one before it (no gap), hold its
- * hash, and hash to what it says; the last must be the recorded head. An edited,
- * deleted or reordered entry breaks the chain at the first place it touches.
+ * An entry from before keys, checked by its plain hash. Those entries were hashed before
+ * they were stored, so a lone surrogate in the actor or report id was hashed as itself
+ * but read back from SQLite as U+FFFD (three of them: its three stored bytes), and the
+ * entry could never verify again. When the hash does not match and there is one such run
+ * in those fields, each lone surrogate it could have been is tried (2,048), so such an
+ * entry verifies for good rather than failing for good; any other change still fails.
  */
-export function verifyChain(entries: Iterable<AuditEntry>, head: { seq: number; hash: string } | undefined): ChainCheck {
+function legacyHashMatches(e: StoredEntry): boolean {
+  if (entryHash(e.seq, e.prevHash, e) === e.hash) return true;
+  const runs = (['actor', 'reportId'] as const).flatMap((f) => [...(e[f] ?? '').matchAll(/\uFFFD{1,3}/g)].map((m) => ({ f, m })));
+  if (runs.length !== 1) return false;
+  const { f, m } = runs[0] as (typeof runs)[number];
+  const value = e[f] ?? '';
+  const at = m.index ?? 0;
+  for (let code = 0xd800; code <= 0xdfff; code++) {
+    const candidate = { ...e, [f]: `${value.slice(0, at)}${String.fromCharCode(code)}${value.slice(at + m[0].length)}` };
+    if (entryHash(e.seq, e.prevHash, candidate) === e.hash) return true;
+  }
+  return false;
+}
+
+export interface AuditProblem {
+  seq: number;
+  problem: string;
+}
+
+export interface ChainCheck {
+  ok: boolean;
+  /** Entries that verified. */
+  count: number;
+  /** The last entry in the log, to anchor outside the database. */
+  head: { seq: number; hash: string } | undefined;
+  /** Every problem found, in log order. */
+  problems: AuditProblem[];
+  /** Entries written before keys (sealed by `audit.keyed`). */
+  unkeyed: number;
+}
+
+export interface StoredHead {
+  seq: number;
+  hash: string;
+  keyId?: number | undefined;
+  mac?: string | undefined;
+}
+
+export type StoredEntry = AuditEntry & { keyId?: number | undefined };
+
+/**
+ * Walks the whole log and lists every problem: each entry must follow the one before it
+ * (no gap, its prevHash the stored hash before it) and carry the HMAC of its contents
+ * under a key the key file holds; the log must start with `audit.started` (or with
+ * unkeyed entries sealed by `audit.keyed`); the stored head must be the last entry and
+ * carry its MAC; an anchor given from outside (a checkpoint) must be in the log as given.
+ * An entry that fails is reported and the walk goes on from its stored hash.
+ */
+export function verifyChain(
+  entries: Iterable<StoredEntry>,
+  head: StoredHead | undefined,
+  keyFor: (id: number) => AuditKey | undefined,
+  anchor?: { seq: number; hash: string },
+): ChainCheck {
+  const problems: AuditProblem[] = [];
   let prevHash = genesisHash;
   let expectedSeq = 1;
   let count = 0;
+  let unkeyed = 0;
+  let keyedSeen = false;
+  let last: { seq: number; hash: string } | undefined;
+  let anchorFound = false;
   for (const e of entries) {
+    const problemsBefore = problems.length;
     if (e.seq !== expectedSeq)
-      return { ok: false, count, seq: e.seq, problem: `entry ${expectedSeq} is missing (the next entry is ${e.seq})` };
-    if (e.prevHash !== prevHash)
-      return { ok: false, count, seq: e.seq, problem: 'it does not follow the entry before it (deleted or reordered)' };
-    if (entryHash(e.seq, e.prevHash, e) !== e.hash)
-      return { ok: false, count, seq: e.seq, problem: 'its contents do not match its hash (edited)' };
+      problems.push({ seq: e.seq, problem: e.seq > expectedSeq ? `entries ${expectedSeq}–${e.seq - 1} are missing (deleted)` : 'it is out of order' });
+    if (e.prevHash !== prevHash) problems.push({ seq: e.seq, problem: 'it does not follow the entry before it (deleted, reordered or inserted)' });
+    if (e.keyId === undefined || e.keyId === null) {
+      if (keyedSeen) problems.push({ seq: e.seq, problem: 'it is not keyed, after keyed entries (written without the key)' });
+      else if (!legacyHashMatches(e)) problems.push({ seq: e.seq, problem: 'its contents do not match its hash (edited)' });
+      unkeyed += 1;
+    } else {
+      const key = keyFor(e.keyId);
+      if (!key) problems.push({ seq: e.seq, problem: `it is keyed with key ${e.keyId}, which the key file does not hold` });
+      else if (entryHash(e.seq, e.prevHash, e, key) !== e.hash)
+        problems.push({ seq: e.seq, problem: 'its contents do not match its keyed hash (edited, or rewritten without the key)' });
+      if (!keyedSeen && problems.length === problemsBefore) {
+        if (unkeyed === 0 && e.action !== auditStartedAction && e.seq === 1)
+          problems.push({ seq: e.seq, problem: `the log does not start with "${auditStartedAction}" (cut from the start, or rewritten)` });
+        if (unkeyed > 0 && (e.action !== auditKeyedAction || e.details.unkeyedEntries !== unkeyed || e.details.unkeyedHead !== prevHash))
+          problems.push({ seq: e.seq, problem: `the ${unkeyed} unkeyed entries before it are not sealed by "${auditKeyedAction}" (written without the key)` });
+      }
+      keyedSeen = true;
+    }
+    if (anchor && e.seq === anchor.seq) {
+      anchorFound = true;
+      if (e.hash !== anchor.hash) problems.push({ seq: e.seq, problem: 'its hash is not the one anchored outside the database (rewritten since)' });
+    }
+    if (problems.length === problemsBefore) count += 1;
     prevHash = e.hash;
-    expectedSeq += 1;
-    count += 1;
+    expectedSeq = Math.max(expectedSeq, e.seq) + 1;
+    last = { seq: e.seq, hash: e.hash };
   }
-  const headSeq = head?.seq ?? 0;
-  if (headSeq !== count || (head && head.hash !== prevHash))
-    return { ok: false, count, seq: headSeq, problem: `the log ends at entry ${count} but the recorded last entry is ${headSeq} (entries removed from the end)` };
-  return { ok: true, count };
+  if (!last) problems.push({ seq: 0, problem: `the log is empty: every log starts with "${auditStartedAction}" (wiped)` });
+  else if (!keyedSeen) problems.push({ seq: last.seq, problem: `no entry is keyed: the log was never sealed with the key (written without the key)` });
+  const lastSeq = last?.seq ?? 0;
+  if (!head) {
+    if (last) problems.push({ seq: lastSeq, problem: 'the recorded head is missing' });
+  } else {
+    if (head.seq !== lastSeq || head.hash !== (last?.hash ?? ''))
+      problems.push({ seq: head.seq, problem: `the log ends at entry ${lastSeq} but the recorded head is entry ${head.seq} (entries removed from the end, or the head moved)` });
+    const key = head.keyId !== undefined && head.keyId !== null ? keyFor(head.keyId) : undefined;
+    if (keyedSeen && (!key || head.mac !== headMac(head, key)))
+      problems.push({ seq: head.seq, problem: 'the recorded head is not sealed with the key (moved back without the key)' });
+  }
+  if (anchor && !anchorFound)
+    problems.push({ seq: anchor.seq, problem: `the anchored entry ${anchor.seq} is not in the log (entries removed from the end, or the log replaced)` });
+  return { ok: problems.length === 0, count, head: last, problems, unkeyed };
 }

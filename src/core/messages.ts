@@ -21,6 +21,7 @@ export const messageTypes = [
   'task.completed', // update of the task, and a notice to the owners
   'report.closed', // update of the acknowledgement message
   'evidence.added', // to the owners: more evidence is attached
+  'audit.checkpoint', // to the DSL: the audit log's head, to keep outside the database (no report)
 ] as const;
 export type MessageType = (typeof messageTypes)[number];
 
@@ -32,9 +33,13 @@ export interface ReportSummary {
   kindLabel: string;
   urgent: boolean;
   submittedAt: string;
+  /** G1 left out someone who may be the report's subject: cards say so, never who. */
+  possibleSubjectSkipped?: true;
 }
 
-export function summarise(report: Pick<ReportRecord, 'id' | 'reference' | 'kind' | 'urgent' | 'submittedAt'>): ReportSummary {
+export function summarise(
+  report: Pick<ReportRecord, 'id' | 'reference' | 'kind' | 'urgent' | 'submittedAt'> & { routing?: Pick<ReportRecord['routing'], 'possibleSubjectSkipped'> },
+): ReportSummary {
   return {
     reportId: report.id,
     reference: report.reference,
@@ -42,6 +47,7 @@ export function summarise(report: Pick<ReportRecord, 'id' | 'reference' | 'kind'
     kindLabel: kindLabels[report.kind],
     urgent: report.urgent,
     submittedAt: report.submittedAt,
+    ...(report.routing?.possibleSubjectSkipped ? { possibleSubjectSkipped: true as const } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import type { DecisionChoice, OwnerRole, Policy, PolicyRule } from './policy-sch
 import { deriveFacts } from './report-facts.js';
 import type { ReportForm } from './report-schemas.js';
 import type { Directory, Role } from './school.js';
+import type { SubjectCheck } from './subject-check.js';
 import { deadlineAfter, isWorkingTime, workingDayMinutes } from './working-time.js';
 
 export type ChainRole = Exclude<Role, 'staff'> | 'vice_chair';
@@ -34,6 +35,10 @@ export interface Routing {
   rules: string[];
   urgent: boolean;
   subjects: string[];
+  /** Subjects only because a typed name could be theirs (not picked, not confirmed). Absent in older records. */
+  possibleSubjects?: string[];
+  /** G1 left out someone who is only possibly the subject: the recipients' cards say so (not who). */
+  possibleSubjectSkipped?: boolean;
   duties: PlannedDuty[];
   /** People told for information (each once), beyond those who must act. */
   told: { personId: string; rules: string[] }[];
@@ -72,6 +77,8 @@ export const roleWords: Record<ChainRole, string> = {
 export interface RouteInput {
   form: ReportForm;
   reporterId: string;
+  /** The reporter's answer to "Is this about one of these people?", if they were asked. */
+  subjectCheck?: SubjectCheck | undefined;
 }
 
 /**
@@ -79,8 +86,8 @@ export interface RouteInput {
  * school's directory and the time. Rules apply first; the guards win over them.
  */
 export function route(input: RouteInput, policy: Policy, dir: Directory, now: Date): Routing {
-  const { facts, subjects, urls } = deriveFacts(input.form, dir);
-  const isSubject = new Set(subjects);
+  const derived = deriveFacts(input.form, dir, input.subjectCheck);
+  const { facts, urls } = derived;
   const notes: string[] = [];
 
   const peopleFor = (role: ChainRole): string[] => {
@@ -88,13 +95,27 @@ export function route(input: RouteInput, policy: Policy, dir: Directory, now: Da
     return dir.withRole(role).map((p) => p.id);
   };
 
+  // Someone always owns a report: if the typed name could be everyone who might take it,
+  // those only possibly named take it (never a person picked or confirmed as its subject).
+  const leads = new Set(lastResort.flatMap(peopleFor));
+  const certain = new Set(derived.subjects.filter((id) => !derived.possibleSubjects.includes(id)));
+  const reinstated = [...leads].every((id) => derived.subjects.includes(id)) ? [...leads].filter((id) => !certain.has(id)) : [];
+  if (reinstated.length > 0)
+    notes.push('G1: everyone who could take this report may be the person it is about; it goes to those only possibly named, as nobody else can take it');
+  const subjects = derived.subjects.filter((id) => !reinstated.includes(id));
+  const possibleSubjects = derived.possibleSubjects.filter((id) => !reinstated.includes(id));
+  const isSubject = new Set(subjects);
+  /** Subjects G1 took out of someone's way: a chain, the DSL channel, the people told. */
+  const skipped = new Set<string>();
+  const skip = (id: string) => (isSubject.has(id) ? (skipped.add(id), true) : false);
+
   /** G1: the chain for a role without the report's subjects, empty levels dropped. */
   const chainFor = (role: ChainRole): ChainLevel[] => {
     const seen = new Set<string>();
     const build = (order: ChainRole[]) =>
       order
         .map((r) => {
-          const people = peopleFor(r).filter((id) => !isSubject.has(id) && !seen.has(id));
+          const people = peopleFor(r).filter((id) => !skip(id) && !seen.has(id));
           for (const id of people) seen.add(id);
           return { role: r, people };
         })
@@ -131,7 +152,7 @@ export function route(input: RouteInput, policy: Policy, dir: Directory, now: Da
   }
 
   const channelMembers = dir.dslChannelMembers();
-  const channelUsable = !channelMembers.some((id) => isSubject.has(id));
+  const channelUsable = channelMembers.filter(skip).length === 0;
   if (!channelUsable) notes.push('G1: someone in the DSL channel is named in the report, so nothing is posted there');
 
   const ack = policy.deadlines.acknowledge[urgent ? 'urgent' : 'normal'];
@@ -215,7 +236,7 @@ export function route(input: RouteInput, policy: Policy, dir: Directory, now: Da
 
   const told = new Map<string, string[]>();
   const tell = (id: string, rule: string, heard = reached) => {
-    if (isSubject.has(id) || heard.has(id)) return;
+    if (skip(id) || heard.has(id)) return;
     told.set(id, [...new Set([...(told.get(id) ?? []), rule])]);
   };
   for (const r of matched) {
@@ -233,7 +254,7 @@ export function route(input: RouteInput, policy: Policy, dir: Directory, now: Da
   }
   const outOfHours = dir.contacts.outOfHours;
   if (urgent && outOfHours && !isWorkingTime(now, dir.workingHours, dir.timeZone)) {
-    if (isSubject.has(outOfHours)) notes.push('G1: the out-of-hours contact is named in the report and is not told');
+    if (skip(outOfHours)) notes.push('G1: the out-of-hours contact is named in the report and is not told');
     else tell(outOfHours, 'G3', direct); // by direct message, even if they are in the DSL channel: nobody reads it at night
   }
 
@@ -241,6 +262,8 @@ export function route(input: RouteInput, policy: Policy, dir: Directory, now: Da
     rules: ruleIds,
     urgent,
     subjects,
+    possibleSubjects,
+    possibleSubjectSkipped: possibleSubjects.some((id) => skipped.has(id)),
     duties,
     told: [...told].map(([personId, rules]) => ({ personId, rules })),
     dslChannel,

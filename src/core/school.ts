@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { asRecord, type IssueSink } from './issues.js';
+import { NameIndex, type NameMatch } from './name-matching.js';
 import { weekdays, type WorkingHours } from './working-time.js';
 
 export const roles = [
@@ -29,6 +30,8 @@ const personSchema = z.strictObject({
     .string()
     .regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'use lower-case letters, digits, dots and dashes, e.g. "jo-patel"' }),
   name: z.string().trim().min(1, { error: 'a name is required' }),
+  /** Other names the person is known by (known-as, maiden name): a typed alias names them too (G1). */
+  aliases: z.array(z.string().trim().min(1, { error: 'an alias cannot be empty' }).max(200)).max(20).optional(),
   roles: z.array(z.enum(roles, { error: `a role is one of: ${roles.join(', ')}` })).default(['staff']),
   slack: z
     .string()
@@ -122,10 +125,6 @@ export interface ExternalIdentity {
   userId: string;
 }
 
-function normaliseName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
-}
-
 /**
  * The school's people and roles. Person ids are the school file's ids; someone who is
  * not listed is staff and is known by a channel-qualified id ("slack:U123").
@@ -136,6 +135,7 @@ export class Directory {
   readonly contacts: SchoolConfig['contacts'];
   readonly channels: SchoolConfig['channels'];
   private readonly byId = new Map<string, Person>();
+  private readonly names: NameIndex;
 
   constructor(config: SchoolConfig) {
     this.school = config.school;
@@ -143,6 +143,7 @@ export class Directory {
     this.contacts = config.contacts;
     this.channels = config.channels;
     for (const p of config.people) this.byId.set(p.id, p);
+    this.names = new NameIndex(config.people);
   }
 
   get timeZone(): string {
@@ -183,11 +184,9 @@ export class Directory {
     return match ? match.id : `${identity.channel}:${identity.userId}`;
   }
 
-  /** People whose name matches a typed name (case and punctuation ignored). */
-  matchName(name: string): Person[] {
-    const wanted = normaliseName(name);
-    if (!wanted) return [];
-    return this.people.filter((p) => normaliseName(p.name) === wanted);
+  /** Everyone a typed name could mean (G1; see name-matching.ts), with how strongly. */
+  matchName(name: string): NameMatch[] {
+    return this.names.match(name);
   }
 
   /** Members of the private DSL channel: the DSL and deputies. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { contentSha256 } from './audit-chain.js';
 import { DomainError, type FieldIssue } from './errors.js';
 import { checkEvidence, type CheckedEvidence, type EvidenceLimits } from './evidence.js';
 import { toFieldIssues } from './issues.js';
@@ -25,6 +26,7 @@ import {
   type ReportKind,
 } from './report-schemas.js';
 import type { Directory } from './school.js';
+import { subjectCandidates, subjectCheckFor, subjectCheckRecord, type SubjectCandidate } from './subject-check.js';
 import { deadlineAfter, localDate, localYear, workingDayMinutes, type Clock } from './working-time.js';
 
 export interface WorkflowDeps {
@@ -51,6 +53,8 @@ export interface SubmitCommand {
   evidence?: EvidenceUpload[];
   /** A key from the channel (view id, activity id): the same key submits once. */
   idempotencyKey?: string;
+  /** The reporter's answer to "Is this about one of these people?" (subject-check.ts), if asked. */
+  subjectCheck?: unknown;
 }
 
 export interface SubmitResult {
@@ -93,6 +97,8 @@ export interface ReportView {
     doneBy?: { id: string; name: string };
     doneAt?: string;
     result?: DutyRecord['result'];
+    /** The words the decision's card used for the choice made. */
+    choiceLabel?: string;
   }[];
   evidence?: Pick<EvidenceRecord, 'id' | 'sha256' | 'size' | 'mediaType' | 'fileName' | 'takenAt' | 'postedAt' | 'addedAt'>[];
   urls?: string[];
@@ -160,6 +166,11 @@ export class Workflow {
     return result.success ? { ok: true, form: result.data } : { ok: false, issues: toFieldIssues(result.error) };
   }
 
+  /** G1: who the form's typed name could mean, for the channels to ask "Is this about one of these people?". */
+  subjectCandidates(form: ReportForm): SubjectCandidate[] {
+    return subjectCandidates(form, this.directory);
+  }
+
   async submit(cmd: SubmitCommand): Promise<SubmitResult> {
     const idemKey = cmd.idempotencyKey ? `submit:${cmd.idempotencyKey}` : undefined;
     if (idemKey) {
@@ -169,6 +180,7 @@ export class Workflow {
     const checked = this.validate(cmd.form);
     if (!checked.ok) throw new DomainError('VALIDATION_FAILED', 'the report has problems', checked.issues);
     const form = checked.form;
+    const check = subjectCheckFor(form, this.directory, cmd.subjectCheck);
 
     const uploads = cmd.evidence ?? [];
     if (uploads.length > 0 && !acceptsEvidence(form.kind)) {
@@ -187,7 +199,7 @@ export class Workflow {
         const earlier = this.store.getIdempotent(idemKey) as SubmitResult | undefined;
         if (earlier) return earlier;
       }
-      const routing = route({ form, reporterId: cmd.reporterId }, this.policy, this.directory, now);
+      const routing = route({ form, reporterId: cmd.reporterId, subjectCheck: check.answer }, this.policy, this.directory, now);
       const year = localYear(now, this.directory.timeZone);
       const number = this.store.nextReferenceNumber(year);
       const report: ReportRecord = {
@@ -214,7 +226,10 @@ export class Workflow {
         told: routing.told.map((t) => t.personId),
         dslChannel: routing.dslChannel,
         subjects: routing.subjects.length,
+        subjectCheck: subjectCheckRecord(check.candidates, check.answer),
         evidence: evidence.length,
+        evidenceSha256: evidence.map((e) => e.sha256),
+        formSha256: contentSha256(form),
         notes: routing.notes,
       });
 
@@ -353,7 +368,7 @@ export class Workflow {
         result: { choice: cmd.choice, reason },
       });
       this.store.cancelTimersForDuty(duty.id, now);
-      this.audit(cmd.actorId, 'decision.recorded', report.id, now, { duty: duty.id, rules: duty.rules, choice: cmd.choice });
+      this.audit(cmd.actorId, 'decision.recorded', report.id, now, { duty: duty.id, rules: duty.rules, choice: cmd.choice, reasonSha256: contentSha256(reason) });
       const label = duty.choices?.find((c) => c.id === cmd.choice)?.label ?? cmd.choice;
       for (const r of this.dutyRecipients(duty))
         this.send(r, 'decision.recorded', report, `decision:${duty.id}`, now, {
@@ -381,7 +396,7 @@ export class Workflow {
     const now = this.clock();
     return this.store.transaction(() => {
       this.store.updateDuty(duty.id, { status: 'done', doneBy: cmd.actorId, doneAt: now.toISOString(), result: { action } });
-      this.audit(cmd.actorId, 'task.completed', report.id, now, { duty: duty.id, rules: duty.rules });
+      this.audit(cmd.actorId, 'task.completed', report.id, now, { duty: duty.id, rules: duty.rules, actionSha256: contentSha256(action) });
       const payload = {
         dutyId: duty.id,
         completedBy: this.directory.displayName(cmd.actorId),
@@ -429,7 +444,7 @@ export class Workflow {
         closeReason: reason,
         ...(report.acknowledgedAt ? {} : { acknowledgedAt: now.toISOString() }),
       });
-      this.audit(cmd.actorId, 'report.closed', report.id, now, { outcome: cmd.outcome });
+      this.audit(cmd.actorId, 'report.closed', report.id, now, { outcome: cmd.outcome, reasonSha256: contentSha256(reason) });
       for (const d of owned)
         for (const r of this.dutyRecipients(d))
           this.send(r, 'report.closed', report, `close:${report.id}`, now, {
@@ -484,6 +499,7 @@ export class Workflow {
         ...(d.doneBy ? { doneBy: name(d.doneBy) } : {}),
         ...(d.doneAt ? { doneAt: d.doneAt } : {}),
         ...(d.result ? { result: d.result } : {}),
+        ...(d.result?.choice ? { choiceLabel: d.choices?.find((c) => c.id === d.result?.choice)?.label ?? d.result.choice } : {}),
       })),
       evidence: this.store.listEvidence(report.id).map((e) => ({
         id: e.id,
@@ -783,7 +799,9 @@ export class Workflow {
     now: Date,
     extra: Record<string, unknown>,
   ): void {
-    if (to.type === 'person' && report.routing.subjects.includes(to.id)) return;
+    // The reporter's own receipts still reach them if they typed a name that could be theirs.
+    const receipt = type.startsWith('receipt.') && to.type === 'person' && to.id === report.reporterId;
+    if (to.type === 'person' && report.routing.subjects.includes(to.id) && !receipt) return;
     const payload = { ...summarise(report), ...extra };
     const channels = this.channelsFor(to);
     if (channels.length === 0) {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { ensurePrivateDir } from './keyring.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -42,10 +43,11 @@ export class DatabaseOutOfSyncError extends Error {
  * not know, i.e. a newer bot wrote it) is refused, never guessed at.
  */
 export function openDatabase(file: string, migrations: Migration[] = readMigrations()): SqliteDatabase {
-  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (file !== ':memory:') createPrivately(file);
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
+    if (file !== ':memory:') for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
@@ -54,6 +56,34 @@ export function openDatabase(file: string, migrations: Migration[] = readMigrati
   } catch (err) {
     db.close();
     throw err;
+  }
+}
+
+/**
+ * The database (and its -wal and -shm, which SQLite makes with the database's mode) is
+ * 0600 in a 0700 folder: only the bot's user can read it.
+ */
+function createPrivately(file: string): void {
+  ensurePrivateDir(path.dirname(path.resolve(file)));
+  closeSync(openSync(file, 'a', 0o600));
+  chmodSync(file, 0o600);
+}
+
+/**
+ * An existing database, read only, for checking (`audit verify`): a missing file is an
+ * error and nothing is created; no migration runs (a database from an older version is
+ * read as it is).
+ */
+export function openExistingDatabase(file: string): SqliteDatabase {
+  if (!existsSync(file)) throw new Error(`the database ${path.resolve(file)} does not exist (nothing was created; give --db or DATABASE_PATH)`);
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    db.prepare('SELECT 1 FROM audit_log LIMIT 1').get();
+    return db;
+  } catch (err) {
+    db.close();
+    throw new Error(`${path.resolve(file)} is not a safeguarding-bot database (${(err as Error).message})`);
   }
 }
 

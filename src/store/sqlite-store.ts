@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { entryHash, genesisHash, verifyChain, type ChainCheck } from '../core/audit-chain.js';
+import type { ChainCheck } from '../core/audit-chain.js';
 import type {
   AuditEntry,
   AuditInput,
@@ -11,7 +11,11 @@ import type {
   TimerRecord,
   WorkflowStore,
 } from '../core/ports.js';
+import { AuditLog } from './audit-store.js';
 import type { SqliteDatabase } from './database.js';
+import type { Keyring } from './keyring.js';
+import { aad, sealExisting } from './seal-existing.js';
+import { openJson, openText, sealJson, sealText } from './sealed.js';
 
 type Row = Record<string, unknown>;
 
@@ -19,7 +23,8 @@ const json = (value: unknown): string => JSON.stringify(value ?? null);
 const parse = <T>(value: unknown): T => JSON.parse(String(value)) as T;
 const opt = (value: unknown): string | undefined => (value === null || value === undefined ? undefined : String(value));
 
-function toReport(r: Row): ReportRecord {
+function toReport(keys: Keyring, r: Row): ReportRecord {
+  const id = String(r.id);
   return {
     id: String(r.id),
     reference: String(r.reference),
@@ -28,18 +33,18 @@ function toReport(r: Row): ReportRecord {
     urgent: r.urgent === 1,
     reporterId: String(r.reporter_id),
     submittedAt: String(r.submitted_at),
-    form: parse(r.form_json),
-    routing: parse(r.routing_json),
+    form: openJson(keys, String(r.form_json), aad.form(id)),
+    routing: openJson(keys, String(r.routing_json), aad.routing(id)),
     acknowledgedAt: opt(r.acknowledged_at),
     closedAt: opt(r.closed_at),
     closedBy: opt(r.closed_by),
     outcome: opt(r.outcome),
-    closeReason: opt(r.close_reason),
+    closeReason: r.close_reason === null || r.close_reason === undefined ? undefined : openText(keys, String(r.close_reason), aad.closeReason(id)),
   };
 }
 
-function toDuty(r: Row): DutyRecord {
-  const spec = parse<Pick<DutyRecord, 'question' | 'choices' | 'urls'>>(r.spec_json);
+function toDuty(keys: Keyring, r: Row): DutyRecord {
+  const spec = openJson<Pick<DutyRecord, 'question' | 'choices' | 'urls'>>(keys, String(r.spec_json), aad.spec(String(r.id)));
   return {
     id: String(r.id),
     reportId: String(r.report_id),
@@ -55,36 +60,23 @@ function toDuty(r: Row): DutyRecord {
     status: r.status as DutyRecord['status'],
     doneBy: opt(r.done_by),
     doneAt: opt(r.done_at),
-    result: r.result_json ? parse(r.result_json) : undefined,
+    result: r.result_json ? openJson(keys, String(r.result_json), aad.result(String(r.id))) : undefined,
     createdAt: String(r.created_at),
   };
 }
 
-function toEvidence(r: Row): EvidenceRecord {
+function toEvidence(keys: Keyring, r: Row): EvidenceRecord {
   return {
     id: String(r.id),
     reportId: String(r.report_id),
     sha256: String(r.sha256),
     size: Number(r.size),
     mediaType: String(r.media_type),
-    fileName: opt(r.file_name),
+    fileName: r.file_name === null || r.file_name === undefined ? undefined : openText(keys, String(r.file_name), aad.fileName(String(r.id))),
     takenAt: opt(r.taken_at),
     postedAt: opt(r.posted_at),
     addedBy: String(r.added_by),
     addedAt: String(r.added_at),
-  };
-}
-
-function toAudit(r: Row): AuditEntry {
-  return {
-    seq: Number(r.seq),
-    at: String(r.at),
-    actor: String(r.actor),
-    action: String(r.action),
-    reportId: opt(r.report_id),
-    details: parse(r.details_json),
-    prevHash: String(r.prev_hash),
-    hash: String(r.hash),
   };
 }
 
@@ -103,13 +95,22 @@ function toOutbox(r: Row): OutboxItem {
   };
 }
 
-/** The SQLite implementation of core's storage port, plus the outbox and audit reads. */
+/**
+ * The SQLite implementation of core's storage port, plus the outbox and audit reads.
+ * Report text, close reasons, decision reasons and actions, and evidence file names are
+ * sealed with the keyring (AES-256-GCM); the audit log is keyed (see AuditLog).
+ */
 export class SqliteStore implements WorkflowStore {
   readonly db: SqliteDatabase;
+  readonly audit: AuditLog;
   private readonly s;
 
-  constructor(db: SqliteDatabase) {
+  constructor(
+    db: SqliteDatabase,
+    readonly keys: Keyring,
+  ) {
     this.db = db;
+    this.audit = new AuditLog(db, keys);
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       counterNext: p(
@@ -148,17 +149,6 @@ export class SqliteStore implements WorkflowStore {
          ON CONFLICT (report_id, sha256) DO NOTHING`,
       ),
       listEvidence: p('SELECT * FROM evidence WHERE report_id = @reportId ORDER BY rowid'),
-      auditHead: p('SELECT seq, hash FROM audit_head WHERE id = 1'),
-      auditInsert: p(
-        `INSERT INTO audit_log (seq, at, actor, action, report_id, details_json, prev_hash, hash)
-         VALUES (@seq, @at, @actor, @action, @reportId, @details, @prevHash, @hash)`,
-      ),
-      auditSetHead: p(
-        `INSERT INTO audit_head (id, seq, hash) VALUES (1, @seq, @hash)
-         ON CONFLICT (id) DO UPDATE SET seq = @seq, hash = @hash`,
-      ),
-      auditForReport: p('SELECT * FROM audit_log WHERE report_id = @reportId ORDER BY seq'),
-      auditAll: p('SELECT * FROM audit_log ORDER BY seq'),
       enqueue: p(
         `INSERT INTO outbox (id, dedupe_key, channel, recipient_type, recipient_id, message_type, report_id, payload_json,
            status, attempts, next_attempt_at, created_at)
@@ -212,19 +202,19 @@ export class SqliteStore implements WorkflowStore {
       urgent: r.urgent ? 1 : 0,
       reporterId: r.reporterId,
       submittedAt: r.submittedAt,
-      form: json(r.form),
-      routing: json(r.routing),
+      form: sealJson(this.keys, r.form, aad.form(r.id)),
+      routing: sealJson(this.keys, r.routing, aad.routing(r.id)),
     });
   }
 
   getReport(id: string): ReportRecord | undefined {
     const row = this.s.getReport.get({ id }) as Row | undefined;
-    return row ? toReport(row) : undefined;
+    return row ? toReport(this.keys, row) : undefined;
   }
 
   findReportByReference(reference: string): ReportRecord | undefined {
     const row = this.s.getReportByRef.get({ reference }) as Row | undefined;
-    return row ? toReport(row) : undefined;
+    return row ? toReport(this.keys, row) : undefined;
   }
 
   updateReport(id: string, patch: Parameters<WorkflowStore['updateReport']>[1]): void {
@@ -235,16 +225,16 @@ export class SqliteStore implements WorkflowStore {
       closedAt: patch.closedAt ?? null,
       closedBy: patch.closedBy ?? null,
       outcome: patch.outcome ?? null,
-      closeReason: patch.closeReason ?? null,
+      closeReason: patch.closeReason === undefined ? null : sealText(this.keys, patch.closeReason, aad.closeReason(id)),
     });
   }
 
   listReportsByReporter(reporterId: string): ReportRecord[] {
-    return (this.s.reportsByReporter.all({ reporterId }) as Row[]).map(toReport);
+    return (this.s.reportsByReporter.all({ reporterId }) as Row[]).map((r) => toReport(this.keys, r));
   }
 
   listReportsNotClosed(): ReportRecord[] {
-    return (this.s.reportsNotClosed.all() as Row[]).map(toReport);
+    return (this.s.reportsNotClosed.all() as Row[]).map((r) => toReport(this.keys, r));
   }
 
   insertDuty(d: DutyRecord): void {
@@ -257,7 +247,7 @@ export class SqliteStore implements WorkflowStore {
       levels: json(d.levels),
       reach: d.reach,
       via: d.via,
-      spec: json({ question: d.question, choices: d.choices, urls: d.urls }),
+      spec: sealJson(this.keys, { question: d.question, choices: d.choices, urls: d.urls }, aad.spec(d.id)),
       status: d.status,
       createdAt: d.createdAt,
     });
@@ -265,11 +255,11 @@ export class SqliteStore implements WorkflowStore {
 
   getDuty(id: string): DutyRecord | undefined {
     const row = this.s.getDuty.get({ id }) as Row | undefined;
-    return row ? toDuty(row) : undefined;
+    return row ? toDuty(this.keys, row) : undefined;
   }
 
   listDuties(reportId: string): DutyRecord[] {
-    return (this.s.listDuties.all({ reportId }) as Row[]).map(toDuty);
+    return (this.s.listDuties.all({ reportId }) as Row[]).map((r) => toDuty(this.keys, r));
   }
 
   updateDuty(id: string, patch: Parameters<WorkflowStore['updateDuty']>[1]): void {
@@ -279,7 +269,7 @@ export class SqliteStore implements WorkflowStore {
       status: patch.status ?? null,
       doneBy: patch.doneBy ?? null,
       doneAt: patch.doneAt ?? null,
-      result: patch.result ? json(patch.result) : null,
+      result: patch.result ? sealJson(this.keys, patch.result, aad.result(id)) : null,
     });
   }
 
@@ -290,7 +280,7 @@ export class SqliteStore implements WorkflowStore {
       sha256: e.sha256,
       size: e.size,
       mediaType: e.mediaType,
-      fileName: e.fileName ?? null,
+      fileName: e.fileName === undefined ? null : sealText(this.keys, e.fileName, aad.fileName(e.id)),
       takenAt: e.takenAt ?? null,
       postedAt: e.postedAt ?? null,
       addedBy: e.addedBy,
@@ -300,42 +290,33 @@ export class SqliteStore implements WorkflowStore {
   }
 
   listEvidence(reportId: string): EvidenceRecord[] {
-    return (this.s.listEvidence.all({ reportId }) as Row[]).map(toEvidence);
+    return (this.s.listEvidence.all({ reportId }) as Row[]).map((r) => toEvidence(this.keys, r));
   }
 
   appendAudit(input: AuditInput): AuditEntry {
-    // Hash exactly what is stored: details as plain JSON (a Date becomes its ISO string).
-    const entry: AuditInput = { ...input, details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown> };
-    const head = this.s.auditHead.get() as { seq: number; hash: string } | undefined;
-    const seq = (head?.seq ?? 0) + 1;
-    const prevHash = head?.hash ?? genesisHash;
-    const hash = entryHash(seq, prevHash, entry);
-    this.s.auditInsert.run({
-      seq,
-      at: entry.at,
-      actor: entry.actor,
-      action: entry.action,
-      reportId: entry.reportId ?? null,
-      details: json(entry.details),
-      prevHash,
-      hash,
-    });
-    this.s.auditSetHead.run({ seq, hash });
-    return { ...entry, seq, prevHash, hash };
+    return this.audit.append(input);
   }
 
   listAudit(reportId: string): AuditEntry[] {
-    return (this.s.auditForReport.all({ reportId }) as Row[]).map(toAudit);
+    return this.audit.forReport(reportId);
   }
 
-  /** G7: checks the whole hash chain, entry by entry. */
-  verifyAudit(): ChainCheck {
-    const head = this.s.auditHead.get() as { seq: number; hash: string } | undefined;
-    const rows = this.s.auditAll.iterate() as Iterable<Row>;
-    const entries = (function* () {
-      for (const r of rows) yield toAudit(r);
-    })();
-    return verifyChain(entries, head);
+  /** G7: checks the whole keyed chain and lists every problem (content hashes: see audit-verify.ts). */
+  verifyAudit(anchor?: { seq: number; hash: string }): ChainCheck {
+    return this.audit.verify(anchor);
+  }
+
+  auditHead = () => this.audit.latest();
+  lastAuditEntry = (action: string) => this.audit.lastOf(action);
+  firstAuditEntry = () => this.audit.first();
+
+  /** At the start: seals values written before encryption (migration 0005), then starts or seals the audit log. */
+  prepare(now: Date): { sealed: number } {
+    return this.transaction(() => {
+      const sealed = sealExisting(this.db, this.keys);
+      this.audit.prepare(now);
+      return { sealed };
+    });
   }
 
   enqueue(item: OutboxInput, now: Date): void {

@@ -1,5 +1,6 @@
 import { roleWords, type ChainRole } from '../core/policy-engine.js';
 import type { OutboxItem } from '../core/ports.js';
+import { closeOutcomes } from '../core/messages.js';
 import { formatLocal } from '../core/working-time.js';
 import type { ReportView, SubmitResult } from '../core/workflow.js';
 import { acceptsEvidence } from '../core/report-schemas.js';
@@ -33,7 +34,13 @@ interface Payload {
   completedAt?: string;
   closedBy?: string;
   closedAt?: string;
+  possibleSubjectSkipped?: boolean;
 }
+
+/** G1: what recipients are told when someone who may be the subject was left out (never who). */
+export const possibleSubjectWords =
+  'Someone who would normally get this report may be the person it is about, so they were left out and are not told. Keep it from them.';
+const toRecipients = new Set(['report.for_acknowledgement', 'report.notice', 'ack.reminder', 'report.escalated', 'decision.requested', 'task.assigned']);
 
 /** Turns a queued message into the view every channel renders. Times are in the school's time zone. */
 export function messageView(item: Pick<OutboxItem, 'messageType' | 'payload'>, timeZone: string): MessageView {
@@ -50,10 +57,10 @@ export function messageView(item: Pick<OutboxItem, 'messageType' | 'payload'>, t
   const view = (v: Partial<MessageView> & Pick<MessageView, 'title'>): MessageView => ({
     urgent: p.urgent,
     facts: basics,
-    paragraphs: [],
     inputs: [],
     actions: [],
     ...v,
+    paragraphs: [...(v.paragraphs ?? []), ...(p.possibleSubjectSkipped && toRecipients.has(item.messageType) ? [possibleSubjectWords] : [])],
   });
   const urgentWord = p.urgent ? 'Urgent report' : 'New report';
 
@@ -157,9 +164,30 @@ export function messageView(item: Pick<OutboxItem, 'messageType' | 'payload'>, t
         facts: [...basics, { title: 'Evidence attached', value: String(p.evidenceCount ?? 0) }],
         actions: [details],
       });
+    case 'audit.checkpoint':
+      return auditCheckpointView(item.payload, at);
     default:
       return view({ title: `Report ${p.reference}`, actions: [details] });
   }
+}
+
+/** The audit log's head, sent to the DSL to keep: no report, no buttons. */
+function auditCheckpointView(payload: Record<string, unknown>, at: (iso: string | undefined) => string): MessageView {
+  const anchor = `${String(payload.seq)}:${String(payload.hash)}`;
+  return {
+    title: 'Audit log checkpoint',
+    urgent: false,
+    facts: [
+      { title: 'Entry', value: String(payload.seq) },
+      { title: 'At', value: at(typeof payload.at === 'string' ? payload.at : undefined) },
+    ],
+    paragraphs: [
+      'Keep this message. It records the audit log as it stood, outside the bot\'s database, so that a log cut short or rewritten later is found.',
+      `To check: npm run cli -- audit verify --head ${anchor}`,
+    ],
+    inputs: [],
+    actions: [],
+  };
 }
 
 const statusWords = { open: 'Waiting to be acknowledged', acknowledged: 'Acknowledged', closed: 'Closed' } as const;
@@ -194,7 +222,7 @@ export function reportDetailsView(v: ReportView, dir: Directory, timeZone: strin
     value:
       d.status === 'open'
         ? `Waiting for ${d.waitingOn.join(', ') || 'nobody reachable'}`
-        : `Done by ${d.doneBy?.name ?? 'the bot'}${d.doneAt ? ` at ${at(d.doneAt)}` : ''}${d.result?.choice ? `: ${d.result.choice}` : ''}${d.result?.reason ? ` (${d.result.reason})` : ''}${d.result?.action ? `: ${d.result.action}` : ''}`,
+        : `Done by ${d.doneBy?.name ?? 'the bot'}${d.doneAt ? ` at ${at(d.doneAt)}` : ''}${d.result?.choice ? `: ${d.choiceLabel ?? d.result.choice}` : ''}${d.result?.reason ? ` (${d.result.reason})` : ''}${d.result?.action ? `: ${d.result.action}` : ''}`,
   }));
   const evidence = (v.evidence ?? []).map((e, i) => ({
     title: `Evidence ${i + 1}`,
@@ -208,7 +236,7 @@ export function reportDetailsView(v: ReportView, dir: Directory, timeZone: strin
       { title: 'Rules', value: (v.rules ?? []).join(', ') },
       ...duties,
       ...evidence,
-      ...(v.closed ? [{ title: 'Closed', value: `${v.closed.outcome} by ${v.closed.by} at ${at(v.closed.at)}: ${v.closed.reason}` }] : []),
+      ...(v.closed ? [{ title: 'Closed', value: `${closeOutcomes.find((o) => o.id === v.closed?.outcome)?.label ?? v.closed.outcome} by ${v.closed.by} at ${at(v.closed.at)}: ${v.closed.reason}` }] : []),
     ],
   });
 }

@@ -1,6 +1,7 @@
 import type { FieldIssue } from '../core/errors.js';
 import { contentCategories, contentCategoryLabels, kindLabels, nudeImageGuidance, reportKinds, type ReportKind } from '../core/report-schemas.js';
 import type { Directory } from '../core/school.js';
+import { checkChoiceValue, type SubjectCandidate } from '../core/subject-check.js';
 
 /**
  * The report forms as data: one list of fields per kind, shared by Teams' Adaptive
@@ -125,12 +126,42 @@ export const kindChoices = reportKinds.map((k) => ({ title: kindLabels[k], value
 
 const requiredMessage = (f: FormField) => (f.kind === 'choice' || f.kind === 'yesno' || f.kind === 'person' ? 'Please choose one.' : 'Please fill this in.');
 
-/** The form for a kind, with the values already given and the errors next to their fields. */
-export function formView(kind: ReportKind, dir: Directory, values: Record<string, string> = {}, issues: FieldIssue[] = []): FormView {
+/** The id of the confirm step's question in a form (not part of core's form: it is submitted beside it). */
+export const subjectCheckField = 'subjectCheck';
+export const subjectCheckQuestion = 'Is this about one of these people?';
+export const subjectCheckIntro =
+  'Before it is sent: the name you typed could be someone in the school\'s list. Choose who you mean: they are left out of the report and never told.';
+
+/** G1's confirm step as a form field: the candidates and "None of them", first in the form. */
+export function subjectCheckFormField(candidates: SubjectCandidate[]): FormField {
+  return {
+    id: subjectCheckField,
+    kind: 'choice',
+    label: subjectCheckQuestion,
+    required: true,
+    choices: [
+      ...candidates.map((c) => ({ title: c.name, value: checkChoiceValue({ personId: c.personId }) })),
+      { title: 'None of them', value: checkChoiceValue({ none: candidates }) },
+    ],
+  };
+}
+
+/**
+ * The form for a kind, with the values already given and the errors next to their fields.
+ * With `candidates`, the form is shown again before it is sent, asking "Is this about one
+ * of these people?" first (G1's confirm step), the answers kept.
+ */
+export function formView(
+  kind: ReportKind,
+  dir: Directory,
+  values: Record<string, string> = {},
+  issues: FieldIssue[] = [],
+  candidates: SubjectCandidate[] = [],
+): FormView {
   const people = dir.people.map((p) => ({ title: p.name, value: p.id }));
   const errors = new Map<string, string>();
   const unplaced: string[] = [];
-  const fields = formFields[kind];
+  const fields = [...(candidates.length > 0 ? [subjectCheckFormField(candidates)] : []), ...formFields[kind]];
   for (const issue of issues) {
     const field = fieldForIssue(fields, issue.path);
     if (field && !errors.has(field.id)) errors.set(field.id, issue.message);
@@ -139,7 +170,10 @@ export function formView(kind: ReportKind, dir: Directory, values: Record<string
   return {
     title: kindLabels[kind],
     kind,
-    paragraphs: kind === 'nude_images' ? [...nudeImageGuidance] : kind === 'cyberbullying' ? ['After you send this, the bot asks for the screenshots in your chat with it.'] : [],
+    paragraphs: [
+      ...(candidates.length > 0 ? [subjectCheckIntro] : []),
+      ...(kind === 'nude_images' ? [...nudeImageGuidance] : kind === 'cyberbullying' ? ['After you send this, the bot asks for the screenshots in your chat with it.'] : []),
+    ],
     fields: fields.map((f) => ({
       ...f,
       ...(f.kind === 'person' ? { choices: people } : {}),

@@ -33,6 +33,8 @@ function testConfig(env: Record<string, string> = {}): Config {
     PORT: '0',
     DATABASE_PATH: path.join(dir, 'db.sqlite'),
     EVIDENCE_DIR: path.join(dir, 'evidence'),
+    KEY_FILE: path.join(dir, 'keys', 'keys.json'),
+    AUDIT_CHECKPOINT_HOURS: '0',
     SCHOOL_CONFIG: exampleSchool,
     LOG_LEVEL: 'silent',
     ...env,
@@ -189,7 +191,7 @@ function spawnBot(env: Record<string, string>): Spawned {
   const base = { ...process.env };
   delete base.SCHOOL_CONFIG;
   const child = spawn('node_modules/.bin/tsx', ['src/main.ts'], {
-    env: { ...base, HOST: '127.0.0.1', ...env },
+    env: { ...base, HOST: '127.0.0.1', KEY_FILE: path.join(dir, 'keys', 'keys.json'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/core/errors.js';
 import { checkEvidence, sniffMediaType } from '../../src/core/evidence.js';
 import { DiskEvidenceFiles } from '../../src/store/evidence-files.js';
-import { example, harness, tempDir, tinyPng, type Harness } from '../support/harness.js';
+import { example, harness, tempDir, testKeys, tinyPng, type Harness } from '../support/harness.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const bytesOf = (...parts: (number[] | string)[]) =>
@@ -108,7 +108,7 @@ describe('DiskEvidenceFiles', () => {
 
   beforeEach(() => {
     root = path.join(tempDir('sgbot-evidence-'), 'evidence');
-    files = new DiskEvidenceFiles(root);
+    files = new DiskEvidenceFiles(root, testKeys(path.dirname(root)));
   });
   afterEach(() => rmSync(path.dirname(root), { recursive: true, force: true }));
 
@@ -118,7 +118,10 @@ describe('DiskEvidenceFiles', () => {
     expect(Buffer.compare(await files.read(hash), tinyPng)).toBe(0);
     const expected = path.join(hash.slice(0, 2), hash);
     expect(listAll(root)).toEqual([expected]);
-    expect(Buffer.compare(readFileSync(path.join(root, expected)), tinyPng)).toBe(0);
+    // Encrypted at rest: the file on disk is not the picture.
+    const onDisk = readFileSync(path.join(root, expected));
+    expect(onDisk.subarray(0, 4).toString('latin1')).toBe('SGE1');
+    expect(onDisk.includes(tinyPng.subarray(8, 24))).toBe(false);
   });
 
   it('keeps one file when the same bytes are put twice', async () => {
@@ -146,6 +149,16 @@ describe('DiskEvidenceFiles', () => {
     const names = readdirSync(root, { recursive: true }).map(String);
     expect(names.filter((n) => path.basename(n).startsWith('.incoming-'))).toEqual([]);
     expect(listAll(root)).toHaveLength(2);
+  });
+
+  it('reads a file written before encryption as it is, and refuses one whose bytes no longer match its name', async () => {
+    const hash = sha256(tinyPng);
+    const target = path.join(root, hash.slice(0, 2), hash);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, tinyPng);
+    expect(Buffer.compare(await files.read(hash), tinyPng)).toBe(0);
+    writeFileSync(target, samples.pdf);
+    await expect(files.read(hash)).rejects.toThrow(/does not match its hash/);
   });
 
   it('never overwrites a file already there', async () => {
@@ -187,7 +200,8 @@ describe('evidence through the workflow', () => {
       addedAt: '2026-11-23T10:00:00.000Z',
     });
     const hash = sha256(tinyPng);
-    expect(Buffer.compare(readFileSync(path.join(h.dir, 'evidence', hash.slice(0, 2), hash)), tinyPng)).toBe(0);
+    expect(readFileSync(path.join(h.dir, 'evidence', hash.slice(0, 2), hash)).subarray(0, 4).toString('latin1')).toBe('SGE1');
+    expect(Buffer.compare(await new DiskEvidenceFiles(path.join(h.dir, 'evidence'), h.keys).read(hash), tinyPng)).toBe(0);
   });
 
   it('refuses a text file with EVIDENCE_TYPE at evidence[0], and stores no report', async () => {

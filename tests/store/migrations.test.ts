@@ -11,7 +11,7 @@ import {
   type SqliteDatabase,
 } from '../../src/store/database.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
-import { tempDir } from '../support/harness.js';
+import { tempDir, testKeys } from '../support/harness.js';
 
 // Migrations on real SQLite files in a temporary folder.
 
@@ -128,7 +128,9 @@ describe('an existing database', () => {
 
   it('keeps its data when it is closed and reopened', () => {
     const db = open();
-    const entry = new SqliteStore(db).appendAudit({
+    const first = new SqliteStore(db, testKeys(dir));
+    first.prepare(new Date('2026-11-23T09:00:00.000Z')); // a new log starts with "audit.started"
+    const entry = first.appendAudit({
       at: '2026-11-23T10:00:00.000Z',
       actor: 'amy-clarke',
       action: 'report.submitted',
@@ -138,9 +140,9 @@ describe('an existing database', () => {
     db.close();
 
     const again = open();
-    const store = new SqliteStore(again);
+    const store = new SqliteStore(again, testKeys(dir));
     expect(store.listAudit('r1')).toEqual([entry]);
-    expect(store.verifyAudit()).toEqual({ ok: true, count: 1 });
+    expect(store.verifyAudit()).toMatchObject({ ok: true, count: 2, head: { seq: 2, hash: entry.hash }, problems: [] });
     expect(migrate(again, readMigrations())).toEqual({ applied: [] });
   });
 

@@ -8,6 +8,7 @@ import { Workflow } from '../../src/core/workflow.js';
 import { loadSchool } from '../../src/files/school-files.js';
 import { openDatabase, type SqliteDatabase } from '../../src/store/database.js';
 import { DiskEvidenceFiles } from '../../src/store/evidence-files.js';
+import { Keyring } from '../../src/store/keyring.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { FakeClock } from './fake-clock.js';
 
@@ -23,6 +24,8 @@ export function testEnv(dir: string): Record<string, string> {
     PORT: '0',
     DATABASE_PATH: path.join(dir, 'bot.db'),
     EVIDENCE_DIR: path.join(dir, 'evidence'),
+    KEY_FILE: path.join(dir, 'keys', 'keys.json'),
+    AUDIT_CHECKPOINT_HOURS: '0',
     SCHOOL_CONFIG: 'data/school.example.yaml',
     LOG_LEVEL: 'silent',
     BACKGROUND_INTERVAL_MS: '3600000',
@@ -35,6 +38,7 @@ export function tempDir(prefix = 'sgbot-'): string {
 
 export interface Harness {
   dir: string;
+  keys: Keyring;
   dbFile: string;
   db: SqliteDatabase;
   store: SqliteStore;
@@ -53,12 +57,14 @@ export function harness(opts: { start?: string; channels?: DeliveryChannel[]; sc
   const dbFile = path.join(dir, 'test.db');
   const clock = new FakeClock(opts.start ?? monday10);
   const directory = opts.school ? new Directory(opts.school) : demoSchool.directory;
+  const keys = Keyring.loadOrCreate(path.join(dir, 'keys', 'keys.json')).keyring;
   const build = () => {
     const db = openDatabase(dbFile);
-    const store = new SqliteStore(db);
+    const store = new SqliteStore(db, keys);
+    store.prepare(clock.now());
     const workflow = new Workflow({
       store,
-      evidenceFiles: new DiskEvidenceFiles(path.join(dir, 'evidence')),
+      evidenceFiles: new DiskEvidenceFiles(path.join(dir, 'evidence'), keys),
       directory,
       policy: demoSchool.policy,
       clock: clock.now,
@@ -67,7 +73,7 @@ export function harness(opts: { start?: string; channels?: DeliveryChannel[]; sc
     });
     return { db, store, workflow };
   };
-  const h = { dir, dbFile, clock, ...build() } as Harness;
+  const h = { dir, dbFile, clock, keys, ...build() } as Harness;
   h.restart = () => {
     h.db.close();
     Object.assign(h, build());
@@ -99,6 +105,11 @@ export function example(n: number): { reporter: string; at: string; report: Reco
     7: 'worked-example-7-concern-about-the-dsl.json',
   };
   return JSON.parse(readFileSync(path.join('data/examples', files[n] as string), 'utf8'));
+}
+
+/** A key ring of its own, in a temporary folder (for tests that open a store directly). */
+export function testKeys(dir: string): Keyring {
+  return Keyring.loadOrCreate(path.join(dir, 'keys', 'keys.json')).keyring;
 }
 
 /** The smallest valid PNG (1×1). */

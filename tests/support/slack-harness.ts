@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { buildApp, startApp, type App } from '../../src/app/build-app.js';
-import { createLogger } from '../../src/app/logger.js';
+import { createLogger, type Logger } from '../../src/app/logger.js';
 import { loadConfig } from '../../src/config.js';
 import { FakeClock } from './fake-clock.js';
 import { FakeSlackApi } from './fake-slack-api.js';
@@ -48,7 +48,7 @@ export interface SlackHarness {
  * a real SQLite file, the demo school, a fake clock for core, and a fake Slack Web API
  * on loopback (SLACK_API_URL). Requests are signed as Slack signs them, with real time.
  */
-export async function slackHarness(opts: { start?: string; env?: Record<string, string>; beforeStart?: (api: FakeSlackApi) => Promise<void> } = {}): Promise<SlackHarness> {
+export async function slackHarness(opts: { start?: string; env?: Record<string, string>; beforeStart?: (api: FakeSlackApi) => Promise<void>; log?: Logger } = {}): Promise<SlackHarness> {
   const dir = tempDir('sgbot-slack-');
   const clock = new FakeClock(opts.start ?? monday10);
   const api = new FakeSlackApi();
@@ -61,7 +61,7 @@ export async function slackHarness(opts: { start?: string; env?: Record<string, 
     SLACK_API_URL: `${apiUrl}api/`,
     ...opts.env,
   });
-  const log = createLogger('silent');
+  const log = opts.log ?? createLogger('silent');
   const app = buildApp(config, log, { clock: clock.now });
   const running = await startApp(app, log);
   const url = `${running.url}slack/events`;

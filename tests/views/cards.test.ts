@@ -3,7 +3,8 @@ import { messageTypes } from '../../src/core/messages.js';
 import { escapeTeamsMarkdown, messageCard } from '../../src/views/adaptive-cards.js';
 import { messageView } from '../../src/views/message-views.js';
 import { cardProblems } from '../support/adaptive-card-check.js';
-import { example, harness } from '../support/harness.js';
+import { checkpointAudit } from '../../src/core/audit-checkpoint.js';
+import { demoSchool, example, harness } from '../support/harness.js';
 
 describe('message cards', () => {
   it('every message the workflow queues becomes a valid Adaptive Card 1.5', async () => {
@@ -22,6 +23,8 @@ describe('message cards', () => {
       h.workflow.close({ reportId: r1!.reportId, actorId: 'jo-patel', outcome: 'no_further_action', reason: 'r' });
       const r5 = reports[4]!;
       await h.workflow.attachEvidence({ reportId: r5.reportId, actorId: 'amy-clarke', bytes: Buffer.from('GIF89a-not-really') });
+      // The audit checkpoint to the DSL (no report): due, a day after the log started.
+      checkpointAudit({ store: h.store, directory: demoSchool.directory, channels: ['sandbox'], clock: h.clock.now, everyHours: 24 });
       const seen = new Set<string>();
       for (const item of h.store.listOutbox()) {
         seen.add(item.messageType);

@@ -10,6 +10,7 @@ import { registerHome } from './slack-home.js';
 import { boltLogger } from './slack-logger.js';
 import { registerReportModals } from './slack-report-modals.js';
 import { slackRequestCheck, socketModeCheck } from './slack-request-check.js';
+import { registerSubjectCheck } from './slack-subject-check.js';
 
 export type { SlackChannelDeps } from './slack-context.js';
 
@@ -115,6 +116,7 @@ export function mountSlack(d: SlackChannelDeps): SlackChannel {
   const fetchPendingFiles = slackEvidenceFetcher({ d, files });
   const s: SlackContext = { d, app, client, refs, files, actor, ephemeral, dmChannel, dslChannelIsPrivate, warnPublic, fetchPendingFiles };
   registerReportModals(s);
+  registerSubjectCheck(s);
   registerButtons(s);
   registerHome(s);
   app.error(async (err) => {

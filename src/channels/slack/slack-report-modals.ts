@@ -7,6 +7,7 @@ import { wordsForError } from '../../views/error-words.js';
 import { formFields, formFromValues, formView } from '../../views/report-forms.js';
 import { formModal, kindModal } from './slack-blocks.js';
 import { answers, modalErrors, type SlackContext } from './slack-context.js';
+import { subjectCheckStep } from './slack-subject-check.js';
 
 /** /report and the report modals: the kind, then that kind's form; the report is stored before the modal closes. */
 export function registerReportModals(s: SlackContext): void {
@@ -33,6 +34,9 @@ export function registerReportModals(s: SlackContext): void {
       d.log.warn({ viewId: view.id }, 'Slack: a nude-images report carried a file: refused without fetching it');
       return void (await ack({ response_action: 'errors', errors: { [formFields[kind][0]?.id ?? 'kind']: wordsForError(new DomainError('EVIDENCE_NOT_ALLOWED', 'G2')) } }));
     }
+    // G1: a typed name that could be someone in the school file is asked about before the report is sent.
+    const ask = subjectCheckStep(s, kind, flat);
+    if (ask) return void (await ack({ response_action: 'update', view: ask as never }));
     const reporterId = s.actor(body.user.id);
     const uploads = z
       .array(z.looseObject({ id: z.string(), name: z.string().optional(), url_private_download: z.string().optional(), url_private: z.string().optional() }))

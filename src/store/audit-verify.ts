@@ -1,0 +1,102 @@
+import { contentSha256, type AuditProblem, type ChainCheck } from '../core/audit-chain.js';
+import type { DutyResult } from '../core/ports.js';
+import { AuditLog } from './audit-store.js';
+import type { SqliteDatabase } from './database.js';
+import { DiskEvidenceFiles } from './evidence-files.js';
+import type { Keyring } from './keyring.js';
+import { aad } from './seal-existing.js';
+import { openJson, openText } from './sealed.js';
+
+export interface FullCheck {
+  chain: ChainCheck;
+  /** Report text, reasons, actions and evidence files that do not match the hashes in the log. */
+  content: { where: string; problem: string }[];
+  evidenceChecked: number;
+  ok: boolean;
+}
+
+type Row = Record<string, unknown>;
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+/**
+ * `audit verify`: the keyed chain (every problem, see verifyChain), then what the log's
+ * content hashes cover, against what is stored now: each report's form, each decision
+ * reason, ICT action and closing reason (decrypted), and each evidence file (decrypted
+ * and re-hashed). A report or evidence record the log never mentions is a problem too.
+ * Reads only; messages name entry numbers and references, never text.
+ */
+export async function verifyAll(
+  db: SqliteDatabase,
+  keys: Keyring,
+  evidenceDir: string,
+  anchor?: { seq: number; hash: string },
+): Promise<FullCheck> {
+  const log = new AuditLog(db, keys);
+  const chain = log.verify(anchor);
+  const content: FullCheck['content'] = [];
+  const report = db.prepare('SELECT id, reference, form_json, close_reason FROM reports WHERE id = @id');
+  const duty = db.prepare('SELECT id, result_json FROM duties WHERE id = @id');
+  const refOf = (id: string | undefined) => String((id && (report.get({ id }) as Row | undefined)?.reference) ?? id ?? '?');
+  const opened = <T>(fn: () => T): T | Error => {
+    try {
+      return fn();
+    } catch (err) {
+      return err as Error;
+    }
+  };
+  const compare = (where: string, what: string, expected: unknown, actual: () => string | undefined) => {
+    if (typeof expected !== 'string') return;
+    const value = opened(actual);
+    if (value instanceof Error) content.push({ where, problem: `the ${what} does not open (altered, or moved from another row)` });
+    else if (value === undefined) content.push({ where, problem: `the ${what} is missing` });
+    else if (contentSha256(value) !== expected) content.push({ where, problem: `the ${what} does not match its hash in the audit log (edited)` });
+  };
+  const submitted = new Set<string>();
+  const legacy = new Set<string>(); // reports logged before content hashes: their evidence is counted, not hashed
+  const auditedEvidence = new Set<string>();
+  for (const e of log.all()) {
+    const d = e.details;
+    const where = `entry ${e.seq} (${refOf(e.reportId)})`;
+    const row = e.reportId ? (report.get({ id: e.reportId }) as Row | undefined) : undefined;
+    if (e.action === 'report.submitted' && e.reportId) {
+      submitted.add(e.reportId);
+      if (typeof d.formSha256 !== 'string') legacy.add(e.reportId);
+      if (!row) content.push({ where, problem: 'the report is missing from the database' });
+      else if (typeof d.formSha256 === 'string') {
+        const form = opened(() => openJson<unknown>(keys, String(row.form_json), aad.form(String(row.id))));
+        if (form instanceof Error) content.push({ where, problem: 'the report text does not open (altered, or moved from another report)' });
+        else if (contentSha256(form) !== d.formSha256) content.push({ where, problem: 'the report text does not match its hash in the audit log (edited)' });
+      }
+      for (const sha of Array.isArray(d.evidenceSha256) ? d.evidenceSha256 : []) auditedEvidence.add(`${e.reportId}:${String(sha)}`);
+    }
+    if (e.action === 'evidence.attached' && e.reportId && typeof d.sha256 === 'string') auditedEvidence.add(`${e.reportId}:${d.sha256}`);
+    if (e.action === 'report.closed' && row)
+      compare(where, 'closing reason', d.reasonSha256, () => (row.close_reason === null ? undefined : openText(keys, String(row.close_reason), aad.closeReason(String(row.id)))));
+    const dutyRow = typeof d.duty === 'string' ? (duty.get({ id: d.duty }) as Row | undefined) : undefined;
+    const result = () => (dutyRow?.result_json ? openJson<DutyResult>(keys, String(dutyRow.result_json), aad.result(String(dutyRow.id))) : undefined);
+    if (e.action === 'decision.recorded') compare(where, 'decision reason', d.reasonSha256, () => result()?.reason);
+    if (e.action === 'task.completed') compare(where, 'action taken', d.actionSha256, () => result()?.action);
+  }
+  for (const r of db.prepare('SELECT id, reference FROM reports ORDER BY rowid').all() as Row[])
+    if (!submitted.has(String(r.id))) content.push({ where: `report ${String(r.reference)}`, problem: 'it is not in the audit log (the log was cut or wiped)' });
+
+  const files = new DiskEvidenceFiles(evidenceDir, keys);
+  let evidenceChecked = 0;
+  const hashedOk = new Set<string>();
+  for (const ev of db.prepare('SELECT report_id, sha256 FROM evidence ORDER BY rowid').all() as Row[]) {
+    const sha = String(ev.sha256);
+    const where = `evidence ${sha.slice(0, 12)}… (${refOf(str(ev.report_id))})`;
+    if (!legacy.has(String(ev.report_id)) && !auditedEvidence.has(`${String(ev.report_id)}:${sha}`)) content.push({ where, problem: 'it is not in the audit log' });
+    if (hashedOk.has(sha)) continue;
+    const read = await files.read(sha).then(
+      () => undefined,
+      (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? 'the file is missing' : 'the file does not match its hash (replaced or altered)'),
+    );
+    evidenceChecked += 1;
+    if (read) content.push({ where, problem: read });
+    else hashedOk.add(sha);
+  }
+  return { chain, content, evidenceChecked, ok: chain.ok && content.length === 0 };
+}
+
+export type { AuditProblem };
