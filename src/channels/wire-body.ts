@@ -113,7 +113,8 @@ export function jsonBody(limit: string): RequestHandler[] {
 export function wellFormedJsonBodies(limit: string): RequestHandler {
   const [read, parse] = jsonBody(limit) as [RequestHandler, RequestHandler];
   return (req, res, next) => {
-    if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(req.headers['content-type'] ?? '')) return next();
+    // GETs (the page sends its JSON content type on every request) and uploads go by untouched.
+    if (req.method === 'GET' || req.method === 'HEAD' || !/^application\/(?:[\w.+-]+\+)?json\b/i.test(req.headers['content-type'] ?? '')) return next();
     read(req, res, (err?: unknown) => (err ? next(err) : parse(req, res, next)));
   };
 }

@@ -15,7 +15,8 @@ describe('the sandbox API edge', () => {
     h = await sandboxHarness();
     // JSON.stringify writes a lone surrogate as the escape \ud800, as a client could.
     expect((await post('say', JSON.stringify({ as: 'amy-clarke', text: 'hello \ud800 there' }))).status).toBe(200);
-    const state = await fetch(`${h.url}sandbox/api/state?as=amy-clarke`).then((r) => r.json() as Promise<{ conversations: { messages: { text?: string }[] }[] }>);
+    // As the page asks: a GET with the JSON content type and no body.
+    const state = await fetch(`${h.url}sandbox/api/state?as=amy-clarke`, { headers: { 'content-type': 'application/json' } }).then((r) => r.json() as Promise<{ conversations: { messages: { text?: string }[] }[] }>);
     expect(state.conversations[0]?.messages.map((m) => m.text)).toContain('hello \ufffd there');
     expect((await post('say', `{"as":"amy-clarke","text":${'['.repeat(10_000)}${']'.repeat(10_000)}}`)).status).toBe(400);
     expect((await post('say', '{"as":')).status).toBe(400);
