@@ -24,7 +24,8 @@ console.log(`  5xx or no answer: ${stats.serverErrors.length}; slower than 1 s: 
 for (const f of [...stats.serverErrors.slice(0, 5), ...stats.slow.slice(0, 5)])
   console.log(`  - ${f.target} ${f.status} in ${f.ms} ms; answer ${f.answer.slice(0, 120)}; body ${f.body.slice(0, 400)}`);
 if (stats.serverErrors.length + stats.slow.length > 0) {
-  const { writeFileSync } = await import('node:fs');
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  mkdirSync('.vitest', { recursive: true });
   writeFileSync('.vitest/fuzz-findings.json', JSON.stringify({ serverErrors: stats.serverErrors, slow: stats.slow }, null, 1));
   console.log('  findings: .vitest/fuzz-findings.json');
 }
