@@ -83,7 +83,7 @@ type Checked = { status: 200; body: unknown; pass: true } | { status: 200 | 400;
  * team id "constructor" once made a 500; user ids go into core and the audit log.
  * Slack's ids are upper-case letters and digits: anything else is refused.
  */
-const idKeys = new Set(['team_id', 'enterprise_id', 'api_app_id', 'app_id', 'team', 'enterprise', 'user_id', 'user']);
+const idKeys = new Set(['team_id', 'enterprise_id', 'app_installed_team_id', 'api_app_id', 'app_id', 'team', 'enterprise', 'user_id', 'user']);
 const slackIdShape = /^[A-Z0-9]{1,64}$/;
 
 function idProblem(v: unknown, depth = 0): string | undefined {
