@@ -36,6 +36,8 @@ describe('Teams: malformed input gets a prompt 4xx (item 7)', () => {
       { ...base, conversation: { ...(base.conversation as Json), id: 'a:chät-ünïcødé' } },
       { ...base, conversation: { ...(base.conversation as Json), id: 'a:\ud800' } },
       { ...base, conversation: { ...(base.conversation as Json), id: 'a:x y' } },
+      { ...base, conversation: { ...(base.conversation as Json), id: '.' } },
+      { ...base, conversation: { ...(base.conversation as Json), id: '..' } },
       { ...base, from: { id: '29:\udc00' } },
       { ...base, serviceUrl: 'ftp://127.0.0.1/' },
       { ...base, serviceUrl: 'javascript:alert(1)' },

@@ -15,7 +15,10 @@ export interface TeamsChannelDeps extends ChannelDeps {
 }
 
 /** Bot Framework ids (29:…, a:…, 19:…@thread.tacv2;messageid=…) are printable ASCII; they go into REST paths. */
-const bfId = z.string().regex(/^[\x21-\x7e]{1,512}$/, { error: 'must be printable ASCII, at most 512 characters' });
+const bfId = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,512}$/, { error: 'must be printable ASCII, at most 512 characters' })
+  .refine((id) => !/^\.+$/.test(id), { error: 'must not be only dots (a path segment in the REST URL)' });
 const optionalText = z.string().max(10_000).optional();
 
 /** The least an activity must have before the adapter sees it; anything else is a 400. */
