@@ -85,6 +85,8 @@ describe('Malformed input gets a prompt 4xx (item 7)', () => {
       { ...press, response_urls: [null] },
       { ...press, authorizations: [null] },
       { ...press, team: { id: 'constructor' } },
+      { ...press, channel: null },
+      { ...press, team: null, user: null },
       { ...viewSubmission('amy-clarke', { callback_id: 'report_form', state: {} }), view: { id: 'V1', callback_id: 'report_form', state: { values: {} }, app_installed_team_id: 'constructor' } },
     ];
     for (const payload of cases) {

@@ -25,6 +25,7 @@ const view = z.looseObject({
 });
 
 const objectOrNothing = z.looseObject({}).nullish();
+const objectOrText = z.union([z.looseObject({}), text]).optional();
 /** What Bolt itself reads from any body before a listener runs (a null here once made a 500). */
 const common = z.looseObject({
   type: text.optional(),
@@ -32,16 +33,23 @@ const common = z.looseObject({
   response_urls: z.array(z.looseObject({ response_url: text })).optional(),
   authorizations: z.array(z.looseObject({ is_enterprise_install: z.boolean().optional() })).optional(),
   is_enterprise_install: z.union([z.boolean(), z.enum(['true', 'false'])]).optional(),
+  // Slack sends null only for team and enterprise (org-wide installs); Bolt reads the others' fields when present.
   team: z.union([objectOrNothing, text]),
   enterprise: z.union([objectOrNothing, text]),
-  user: z.union([objectOrNothing, text]),
-  channel: z.union([objectOrNothing, text]),
-  container: objectOrNothing,
-  message: objectOrNothing,
-  view: objectOrNothing,
+  user: objectOrText,
+  channel: objectOrText,
+  container: z.looseObject({}).optional(),
+  message: z.looseObject({}).optional(),
+  view: z.looseObject({}).optional(),
   actions: z.array(z.looseObject({})).optional(),
   event: z
-    .looseObject({ message: objectOrNothing, item: objectOrNothing, previous_message: objectOrNothing, assistant_thread: objectOrNothing })
+    .looseObject({
+      channel: objectOrText,
+      item: z.looseObject({}).optional(),
+      message: objectOrNothing,
+      previous_message: objectOrNothing,
+      assistant_thread: objectOrNothing,
+    })
     .optional(),
 });
 
