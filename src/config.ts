@@ -192,6 +192,12 @@ function sandboxOn(env: Record<string, string | undefined>): boolean {
   return !env.MICROSOFT_APP_ID?.trim() && !env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET;
 }
 
+/** The Slack or Teams credentials that are set (names only). */
+function realCredentials(env: Record<string, string | undefined>): string[] {
+  const names = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'MICROSOFT_APP_ID', 'MICROSOFT_APP_PASSWORD'] as const;
+  return names.filter((n) => Boolean(env[n]?.trim()));
+}
+
 /** Problems that involve more than one variable; checked even when single ones fail. */
 function crossChecks(env: Record<string, string | undefined>): string[] {
   const problems: string[] = [];
@@ -200,6 +206,12 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
       env.SANDBOX === 'true'
         ? 'SANDBOX: must not be true with NODE_ENV=production (anyone who can reach the sandbox can act as anyone)'
         : 'NODE_ENV=production needs Teams or Slack credentials (MICROSOFT_APP_ID, or SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET): without them the bot would run the local sandbox, which production refuses',
+    );
+  // The sandbox's API lets anyone who reaches the port act as anyone: never beside real credentials.
+  const credentials = realCredentials(env);
+  if (env.SANDBOX === 'true' && credentials.length > 0)
+    problems.push(
+      `SANDBOX: must not be true while Slack or Teams credentials are set (${credentials.join(', ')}): anyone who can reach the sandbox could read real reports and act as the DSL. Unset SANDBOX to run the bot, or unset the credentials to run the sandbox`,
     );
   const allowUnauthenticated = env.TEAMS_ALLOW_UNAUTHENTICATED === 'true';
   const appId = env.MICROSOFT_APP_ID?.trim();

@@ -5,8 +5,10 @@ import { mountSandbox } from '../channels/sandbox/sandbox-channel.js';
 import type { ChannelDeps } from '../channels/channel-deps.js';
 import { mountSlack } from '../channels/slack/slack-channel.js';
 import { mountTeams } from '../channels/teams/teams-channel.js';
+import { wellFormedJsonBodies } from '../channels/wire-body.js';
 import type { AuthOverrides } from '../channels/teams/teams-connector.js';
 import type { Config } from '../config.js';
+import { DomainError } from '../core/errors.js';
 import type { DeliveryChannel } from '../core/ports.js';
 import type { Clock } from '../core/working-time.js';
 import { Workflow } from '../core/workflow.js';
@@ -52,8 +54,12 @@ export function chooseSchoolFile(config: Config, log: Logger): string {
 export function buildApp(
   config: Config,
   log: Logger,
+  /** clock: tests only (refused with NODE_ENV=production); the sandbox's "skip ahead" builds on it. */
   opts: { clock?: Clock; channels?: DeliveryChannel[]; teamsAuthOverrides?: AuthOverrides } = {},
 ): App {
+  // A test clock moves the time of every report: never in production.
+  if (opts.clock && config.nodeEnv === 'production')
+    throw new DomainError('CONFIG_INVALID', 'A test clock was given with NODE_ENV=production: production always reads the real time.');
   // The sandbox's clock can skip ahead; everything else reads the time as it is.
   const sandboxClock = config.sandbox ? new SandboxClock(opts.clock) : undefined;
   const clock = sandboxClock?.now ?? opts.clock ?? (() => new Date());
@@ -92,6 +98,8 @@ export function buildApp(
     const slack = mountSlack({ ...channelDeps, config: config.slack });
     services.push({ start: () => slack.start(), stop: () => slack.stop(), runDue: () => slack.fetchPendingFiles() });
   }
+  // The sandbox API's JSON is depth-limited and made well-formed before its routes read it.
+  if (sandboxClock) http.use('/sandbox/api', wellFormedJsonBodies('1mb'));
   if (sandboxClock)
     mountSandbox({
       ...channelDeps,
@@ -137,10 +145,11 @@ export function enabledChannels(config: Config): DeliveryChannel[] {
   ];
 }
 
-/** Bad JSON, a body too large: a 4xx with a short reason, never a stack trace. */
+/** Bad JSON, a body too large, a malformed URI: a 4xx with a short reason, never a stack trace. */
 function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: { status?: number; statusCode?: number; type?: string }, _req, res, _next) => {
-    const status = err.status ?? err.statusCode ?? 500;
+    // A malformed percent-encoding ("URI malformed") is the client's mistake, not ours.
+    const status = err instanceof URIError ? 400 : (err.status ?? err.statusCode ?? 500);
     if (status >= 500) log.error({ err }, 'request failed');
     res.status(status).json({ ok: false, error: status >= 500 ? 'internal error' : (err.type ?? 'bad request') });
   };

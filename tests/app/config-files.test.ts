@@ -163,7 +163,7 @@ describe('loadConfig', () => {
     const teams = { MICROSOFT_APP_ID: 'app', MICROSOFT_APP_PASSWORD: 'secret' };
     expect(loadConfig(teams)).toMatchObject({ sandbox: false, databasePath: 'data/safeguarding.db', evidenceDir: 'data/evidence' });
     expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }).sandbox).toBe(false);
-    expect(loadConfig({ ...teams, SANDBOX: 'true' }).sandbox).toBe(true);
+    expect(() => loadConfig({ ...teams, SANDBOX: 'true' })).toThrowError(/SANDBOX: must not be true while Slack or Teams credentials are set/);
     expect(loadConfig({ SANDBOX: 'false' })).toMatchObject({ sandbox: false, databasePath: 'data/safeguarding.db' });
     expect(loadConfig({ DATABASE_PATH: 'x.db' }).databasePath).toBe('x.db');
     // The local Teams test mode is not a credential: the sandbox runs beside it.
@@ -185,6 +185,7 @@ describe('loadConfig', () => {
   it('refuses the sandbox in production', () => {
     expect(configErrorOf({ NODE_ENV: 'production', SANDBOX: 'true', MICROSOFT_APP_ID: 'a', MICROSOFT_APP_PASSWORD: 'b' }).problems).toEqual([
       'SANDBOX: must not be true with NODE_ENV=production (anyone who can reach the sandbox can act as anyone)',
+      expect.stringMatching(/^SANDBOX: must not be true while Slack or Teams credentials are set \(MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD\)/),
     ]);
     expect(configErrorOf({ NODE_ENV: 'production' }).problems[0]).toMatch(/^NODE_ENV=production needs Teams or Slack credentials/);
     expect(loadConfig({ NODE_ENV: 'production', MICROSOFT_APP_ID: 'a', MICROSOFT_APP_PASSWORD: 'b' }).sandbox).toBe(false);

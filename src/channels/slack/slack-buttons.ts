@@ -4,6 +4,7 @@ import { wordsForError } from '../../views/error-words.js';
 import { reportDetailsView } from '../../views/message-views.js';
 import { decisionModal, detailsModal, taskModal, type ButtonValue } from './slack-blocks.js';
 import { answers, modalErrors, type SlackContext } from './slack-context.js';
+import { jsonOrUndefined } from '../wire-body.js';
 
 const buttonValueSchema = z.object({
   reportId: z.string().min(1).max(100),
@@ -18,12 +19,8 @@ export function registerButtons(s: SlackContext): void {
   const dir = d.directory;
   const actor = s.actor;
   const buttonValue = (raw: unknown): ButtonValue | undefined => {
-    try {
-      const parsed = buttonValueSchema.safeParse(JSON.parse(String(raw)));
-      return parsed.success ? (parsed.data as ButtonValue) : undefined;
-    } catch {
-      return undefined;
-    }
+    const parsed = buttonValueSchema.safeParse(jsonOrUndefined(raw));
+    return parsed.success ? (parsed.data as ButtonValue) : undefined;
   };
   type ActionBody = { user: { id: string }; channel?: { id: string }; trigger_id: string; actions: { value?: string }[] };
   const onButton = (verb: string, run: (b: ActionBody, value: ButtonValue) => Promise<void>) =>
@@ -58,7 +55,7 @@ export function registerButtons(s: SlackContext): void {
 
   const stepModal = (callback: 'decide' | 'complete_task') =>
     app.view(callback, async ({ ack, body, view }) => {
-      const meta = metaSchema.safeParse(JSON.parse(view.private_metadata || '{}'));
+      const meta = metaSchema.safeParse(jsonOrUndefined(view.private_metadata));
       const flat = answers(view.state.values);
       const firstBlock = callback === 'decide' ? 'choice' : 'action';
       if (!meta.success) return void (await ack({ response_action: 'errors', errors: { [firstBlock]: 'This form is out of date.' } }));

@@ -10,9 +10,22 @@ import { registerHome } from './slack-home.js';
 import { boltLogger } from './slack-logger.js';
 import { slackHealth } from './slack-health.js';
 import { registerReportModals } from './slack-report-modals.js';
+import { slackRequestCheck, socketModeCheck } from './slack-request-check.js';
 import { registerSubjectCheck } from './slack-subject-check.js';
 
 export type { SlackChannelDeps } from './slack-context.js';
+
+/**
+ * Bolt's ExpressReceiver, answering at once whatever no listener acknowledged (an
+ * unknown action id, callback, command or event type, or a handler that failed before
+ * its ack) with an empty 200, instead of Bolt's 404 after 3 seconds.
+ */
+class PromptReceiver extends ExpressReceiver {
+  override async requestHandler(req: Parameters<ExpressReceiver['requestHandler']>[0], res: Parameters<ExpressReceiver['requestHandler']>[1]): Promise<void> {
+    await super.requestHandler(req, res);
+    if (!res.headersSent) res.status(200).end();
+  }
+}
 
 export interface SlackChannel {
   app: App;
@@ -52,15 +65,32 @@ export function mountSlack(d: SlackChannelDeps): SlackChannel {
   const socketMode = d.config.appToken !== undefined;
   // processBeforeResponse: Slack gets its HTTP answer once the handler is done, so a
   // report is stored before the modal closes (the handlers are quick; files are fetched later).
+  // Signatures use the wall clock, never d.clock (which tests and the sandbox move): a
+  // timestamp more than 5 minutes either way is refused before Bolt sees the request.
+  if (!socketMode) d.http.post('/slack/events', ...slackRequestCheck({ signingSecret: d.config.signingSecret, wallClockMs: () => Date.now(), log: d.log }));
   const receiver = socketMode
     ? undefined
-    : new ExpressReceiver({ signingSecret: d.config.signingSecret, app: d.http, endpoints: '/slack/events', logger, processBeforeResponse: true });
+    : new PromptReceiver({
+        signingSecret: d.config.signingSecret,
+        signatureVerification: false, // checked above, both directions of time
+        app: d.http,
+        endpoints: '/slack/events',
+        logger,
+        processBeforeResponse: true,
+        // A handler still busy after 3 s: Slack is told it failed (never a silent success).
+        unhandledRequestHandler: ({ response }) => {
+          if (response.headersSent) return;
+          d.log.error('Slack: a request was not answered within 3 seconds');
+          response.writeHead(404).end();
+        },
+      });
   const app = new App({
     authorize: async () => ({ botToken: d.config.botToken, ...botIds }),
     logger,
     clientOptions: clientOptions(2_500),
     ...(receiver ? { receiver } : { appToken: d.config.appToken, socketMode: true }),
   });
+  if (socketMode) app.use(socketModeCheck(d.log));
   const dir = d.directory;
   const actor = (userId: string) => dir.resolveIdentity({ channel: 'slack', userId });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
-import { reportKinds } from '../../core/report-schemas.js';
+import { acceptsEvidence, reportKinds } from '../../core/report-schemas.js';
+import { jsonOrUndefined } from '../wire-body.js';
 import { localDateTime } from '../../core/working-time.js';
 import { wordsForError } from '../../views/error-words.js';
 import { formFields, formFromValues, formView } from '../../views/report-forms.js';
@@ -34,10 +35,15 @@ export function registerReportModals(s: SlackContext): void {
   });
 
   app.view('report_form', async ({ ack, body, view }) => {
-    const meta = z.object({ kind: z.enum(reportKinds) }).safeParse(JSON.parse(view.private_metadata || '{}'));
+    const meta = z.object({ kind: z.enum(reportKinds) }).safeParse(jsonOrUndefined(view.private_metadata));
     if (!meta.success) return void (await ack({ response_action: 'errors', errors: {} }));
     const kind = meta.data.kind;
     const flat = answers(view.state.values);
+    // G2: a nude-images report never takes a file; refused here, before anything is queued or fetched.
+    if (!acceptsEvidence(kind) && carriesFiles(flat['evidence.files'])) {
+      d.log.warn({ viewId: view.id }, 'Slack: a nude-images report carried a file: refused without fetching it');
+      return void (await ack({ response_action: 'errors', errors: { [formFields[kind][0]?.id ?? 'kind']: wordsForError(new DomainError('EVIDENCE_NOT_ALLOWED', 'G2')) } }));
+    }
     // G1: a typed name that could be someone in the school file is asked about before the report is sent.
     const ask = subjectCheckStep(s, kind, flat);
     if (ask) return void (await ack({ response_action: 'update', view: ask as never }));
@@ -77,4 +83,10 @@ export function registerReportModals(s: SlackContext): void {
       await ack({ response_action: 'errors', errors: { [formFields[kind][0]?.id ?? 'kind']: wordsForError(err) } });
     }
   });
+}
+
+/** Whether a form's file input holds anything at all (a malformed value counts: it is not trusted to be empty). */
+function carriesFiles(raw: unknown): boolean {
+  if (raw === undefined || raw === null) return false;
+  return Array.isArray(raw) ? raw.length > 0 : true;
 }

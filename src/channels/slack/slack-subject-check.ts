@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
-import { reportKinds, type ReportKind } from '../../core/report-schemas.js';
+import { acceptsEvidence, reportKinds, type ReportKind } from '../../core/report-schemas.js';
 import { localDateTime } from '../../core/working-time.js';
 import { wordsForError } from '../../views/error-words.js';
 import { formFields, formFromValues, formView, subjectCheckField } from '../../views/report-forms.js';
@@ -97,6 +97,9 @@ export function registerSubjectCheck(s: SlackContext): void {
     if (!meta || typeof userId !== 'string' || userId === '')
       return void (await ack({ response_action: 'errors', errors: { [subjectCheckField]: 'This form is out of date. Please close it and type /report again.' } }));
     const kind = meta.kind;
+    // G2: files carried for a nude-images report (a forged step) are refused, never queued or fetched.
+    if (!acceptsEvidence(kind) && meta.files.length > 0)
+      return void (await ack({ response_action: 'errors', errors: { [subjectCheckField]: wordsForError(new DomainError('EVIDENCE_NOT_ALLOWED', 'G2')) } }));
     const reporterId = s.actor(userId);
     const form = formFromValues(kind, flat);
     const check = askedAboutSubjects(d.workflow, form, flat);

@@ -1,8 +1,8 @@
-import express from 'express';
 import { z } from 'zod';
 import type { TeamsConfig } from '../../config.js';
 import { ChannelStore } from '../../store/channel-store.js';
 import type { ChannelDeps } from '../channel-deps.js';
+import { jsonBody } from '../wire-body.js';
 import { TeamsBot } from './teams-bot.js';
 import { TeamsConnector, type AuthOverrides } from './teams-connector.js';
 import { TeamsConversations } from './teams-conversations.js';
@@ -14,15 +14,31 @@ export interface TeamsChannelDeps extends ChannelDeps {
   authOverrides?: AuthOverrides;
 }
 
+/** Bot Framework ids (29:…, a:…, 19:…@thread.tacv2;messageid=…) are printable ASCII; they go into REST paths. */
+const bfId = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,512}$/, { error: 'must be printable ASCII, at most 512 characters' })
+  .refine((id) => !/^\.+$/.test(id), { error: 'must not be only dots (a path segment in the REST URL)' });
+const optionalText = z.string().max(10_000).optional();
+
 /** The least an activity must have before the adapter sees it; anything else is a 400. */
 const envelope = z.looseObject({
-  type: z.string().min(1),
-  id: z.string().optional(),
-  serviceUrl: z.url(),
-  channelId: z.string().min(1),
-  from: z.looseObject({ id: z.string().min(1) }),
-  recipient: z.looseObject({ id: z.string().min(1) }),
-  conversation: z.looseObject({ id: z.string().min(1) }),
+  type: z.string().min(1).max(100),
+  id: bfId.optional(),
+  name: optionalText,
+  serviceUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  channelId: bfId,
+  from: z.looseObject({ id: bfId, name: optionalText, aadObjectId: optionalText }),
+  recipient: z.looseObject({ id: bfId, name: optionalText }),
+  conversation: z.looseObject({ id: bfId, conversationType: optionalText, tenantId: optionalText }),
+  locale: optionalText,
+  text: z.string().max(100_000).optional(), // Teams' message size limit
+  replyToId: bfId.optional(),
+  timestamp: optionalText,
+  localTimestamp: optionalText,
+  channelData: z.looseObject({}).optional(),
+  entities: z.array(z.looseObject({})).max(50).optional(),
+  attachments: z.array(z.looseObject({ contentType: z.string().max(255) })).max(20).optional(),
 });
 
 /**
@@ -47,7 +63,7 @@ export function mountTeams(d: TeamsChannelDeps): void {
   });
   d.dispatcher.register(new TeamsDeliverer(connector, conversations, refs, d.directory, d.clock));
 
-  d.http.post('/api/messages', express.json({ limit: '1mb' }), async (req, res) => {
+  d.http.post('/api/messages', ...jsonBody('1mb'), async (req, res) => {
     const check = envelope.safeParse(req.body);
     if (!check.success) {
       res.status(400).json({ ok: false, error: 'not a Bot Framework activity', problems: check.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
