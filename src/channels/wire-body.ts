@@ -1,4 +1,5 @@
 import express, { type RequestHandler } from 'express';
+import { wellFormedString } from '../core/well-formed.js';
 
 /**
  * Request bodies at the edge, shared by every channel: JSON nested no deeper than a
@@ -44,14 +45,6 @@ export function jsonOrUndefined(raw: unknown): unknown {
   if (typeof raw !== 'string' || raw === '') return undefined;
   const parsed = parseJson(raw);
   return parsed.ok ? parsed.value : undefined;
-}
-
-type WellFormedString = string & { isWellFormed(): boolean; toWellFormed(): string };
-
-/** A string as well-formed UTF-16: each lone surrogate replaced by U+FFFD (Node 20's String.prototype.toWellFormed). */
-export function wellFormedString(s: string): string {
-  const w = s as WellFormedString;
-  return w.isWellFormed() ? s : w.toWellFormed();
 }
 
 /** A copy of a parsed JSON value with every string (keys too) well-formed. */

@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { AuditEntry, AuditInput } from './ports.js';
+import { wellFormedString } from './well-formed.js';
 
 /** The hash before the first entry. */
 export const genesisHash = '0'.repeat(64);
@@ -11,17 +12,13 @@ export const auditKeyedAction = 'audit.keyed';
 /** A checkpoint: the head as it was sent out of the database (to the DSL). */
 export const auditCheckpointAction = 'audit.checkpoint';
 
-/** Lone surrogates (not well-formed UTF-16) become U+FFFD, as SQLite stores them anyway: hashed = stored. */
-export function wellFormed(s: string): string {
-  return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
-}
 
 /** Every string in a plain JSON value made well-formed (keys too). */
 export function wellFormedDeep<T>(value: T): T {
-  if (typeof value === 'string') return wellFormed(value) as T;
+  if (typeof value === 'string') return wellFormedString(value) as T;
   if (Array.isArray(value)) return value.map(wellFormedDeep) as T;
   if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [wellFormed(k), wellFormedDeep(v)])) as T;
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [wellFormedString(k), wellFormedDeep(v)])) as T;
   return value;
 }
 
@@ -39,7 +36,7 @@ export function canonicalJson(value: unknown): string {
 
 /** SHA-256 of a value as it is stored (plain JSON, keys sorted): put in audit details for report text, reasons, actions. */
 export function contentSha256(value: unknown): string {
-  const stored = typeof value === 'string' ? wellFormed(value) : canonicalJson(JSON.parse(JSON.stringify(value ?? null)));
+  const stored = typeof value === 'string' ? wellFormedString(value) : canonicalJson(JSON.parse(JSON.stringify(value ?? null)));
   return createHash('sha256').update(stored, 'utf8').digest('hex');
 }
 

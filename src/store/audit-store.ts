@@ -6,7 +6,6 @@ import {
   genesisHash,
   headMac,
   verifyChain,
-  wellFormed,
   wellFormedDeep,
   type AuditKey,
   type ChainCheck,
@@ -17,6 +16,7 @@ import type { AuditEntry, AuditInput } from '../core/ports.js';
 import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from './database.js';
 import type { Keyring } from './keyring.js';
+import { wellFormedString } from '../core/well-formed.js';
 
 type Row = Record<string, unknown>;
 const opt = (value: unknown): string | undefined => (value === null || value === undefined ? undefined : String(value));
@@ -76,10 +76,10 @@ export class AuditLog {
     // Hash exactly what is stored: details as plain JSON (a Date becomes its ISO string),
     // every string well-formed (SQLite would turn a lone surrogate into U+FFFD unseen).
     const entry: AuditInput = {
-      at: wellFormed(input.at),
-      actor: wellFormed(input.actor),
-      action: wellFormed(input.action),
-      reportId: input.reportId === undefined ? undefined : wellFormed(input.reportId),
+      at: wellFormedString(input.at),
+      actor: wellFormedString(input.actor),
+      action: wellFormedString(input.action),
+      reportId: input.reportId === undefined ? undefined : wellFormedString(input.reportId),
       details: wellFormedDeep(JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>),
     };
     const key = this.currentKey();

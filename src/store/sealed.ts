@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { wellFormed } from '../core/audit-chain.js';
+import { wellFormedString } from '../core/well-formed.js';
 import type { Keyring } from './keyring.js';
 
 /**
@@ -54,7 +54,7 @@ export function isSealed(stored: string): boolean {
 
 /** Encrypts text (UTF-8; a lone surrogate becomes U+FFFD, as SQLite would store it anyway). */
 export function sealText(keys: Keyring, plain: string, aad: string): string {
-  const { id, body } = encrypt(keys, Buffer.from(wellFormed(plain), 'utf8'), aad);
+  const { id, body } = encrypt(keys, Buffer.from(wellFormedString(plain), 'utf8'), aad);
   return `${textPrefix}${id}:${body.toString('base64')}`;
 }
 

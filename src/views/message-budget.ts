@@ -39,6 +39,11 @@ const hasDetails = (view: MessageView) => view.actions.some((a) => a.verb === 'v
 /** The report a message is about, if its buttons say. */
 const reportIdOf = (view: MessageView) => view.actions.find((a) => a.data.reportId)?.data.reportId;
 
+/** Where to cut `text` at `end` or one before it, so a surrogate pair is never split. */
+export function pairSafeEnd(text: string, end: number): number {
+  return end > 0 && /[\uD800-\uDBFF]/.test(text.charAt(end - 1)) ? end - 1 : end;
+}
+
 /** Cuts text to at most `max` characters at a word boundary where there is one, ending with `tail`. */
 export function cutText(text: string, max: number, tail: string): string {
   if (text.length <= max) return text;
@@ -46,8 +51,7 @@ export function cutText(text: string, max: number, tail: string): string {
   let end = room;
   const space = text.lastIndexOf(' ', room);
   if (space > room * 0.8) end = space;
-  // Never split a surrogate pair.
-  if (end > 0 && /[\uD800-\uDBFF]/.test(text.charAt(end - 1))) end -= 1;
+  end = pairSafeEnd(text, end);
   return `${text.slice(0, end).trimEnd()}${tail}`;
 }
 
@@ -127,7 +131,7 @@ export function splitText(text: string, fits: (piece: string) => boolean): strin
     const window = rest.slice(Math.floor(end * 0.8), end);
     const brk = Math.max(window.lastIndexOf(' '), window.lastIndexOf('\n'), window.lastIndexOf(','));
     if (brk >= 0) end = Math.floor(end * 0.8) + brk + 1;
-    if (end > 1 && /[\uD800-\uDBFF]/.test(rest.charAt(end - 1))) end -= 1;
+    if (end > 1) end = pairSafeEnd(rest, end);
     pieces.push(rest.slice(0, end));
     rest = rest.slice(end);
   }

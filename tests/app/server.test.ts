@@ -1,8 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, chooseSchoolFile, startApp } from '../../src/app/build-app.js';
 import { createLogger } from '../../src/app/logger.js';
@@ -10,6 +8,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { FileProblemError } from '../../src/files/yaml-file.js';
 import { tempDir } from '../support/harness.js';
 import { botFolder, freePort, startRealBot, waitForOutput, type RealBot } from '../support/real-bot.js';
+import { capturingLogger } from '../support/capturing-logger.js';
 
 // The one HTTP server, for real over 127.0.0.1: in process, and once as the real process.
 
@@ -47,17 +46,6 @@ function writeBrokenSchool(): string {
   return file;
 }
 
-/** A logger that keeps its lines, to see what was logged. */
-function capturingLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString('utf8').split('\n')) if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { log: pino({ level: 'info' }, stream), lines };
-}
 
 describe('the HTTP server in process', () => {
   it('serves /healthz with the school name, 404s unknown paths, and stops', async () => {

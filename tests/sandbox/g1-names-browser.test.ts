@@ -1,37 +1,16 @@
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { kindLabels } from '../../src/core/report-schemas.js';
 import { possibleSubjectWords } from '../../src/views/message-views.js';
-import { fillForm, launchBrowser, sandboxHarness, SandboxPage, type SandboxHarness } from '../support/sandbox-harness.js';
+import { fillForm, SandboxPage, useSandboxPage } from '../support/sandbox-harness.js';
 
 // G1's confirm step in the sandbox, in headless Chromium (issue 9, item 2): a conduct
 // report about "Mr Morgan" asks "Is this about one of these people?" before it is sent;
 // after "None of them" the headteacher still sees nothing, and the chair is told that
 // someone was left out.
-let browser: Browser;
-let context: BrowserContext;
-let h: SandboxHarness;
+const t = useSandboxPage();
 let s: SandboxPage;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  h = await sandboxHarness();
-  context = await browser.newContext({ viewport: { width: 1400, height: 950 } });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => {
-    throw err;
-  });
-  await page.goto(h.url);
-  s = new SandboxPage(page);
-});
-afterEach(async () => {
-  await context?.close();
-  await h?.close();
+beforeEach(() => {
+  s = t.s;
 });
 
 describe('G1 with real names, in the sandbox', () => {

@@ -1,36 +1,15 @@
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { example } from '../support/harness.js';
-import { launchBrowser, sandboxHarness, SandboxPage, type SandboxHarness } from '../support/sandbox-harness.js';
+import { SandboxPage, useSandboxPage } from '../support/sandbox-harness.js';
 
 // The sandbox in headless Chromium: worked examples 1, 2, 3 and 5 of the routing
 // specification clicked through as people would, on the real bot (core, store, outbox,
 // timers) served on 127.0.0.1. Each test saves a screenshot in test-results/screenshots.
-let browser: Browser;
-let context: BrowserContext;
-let h: SandboxHarness;
+const t = useSandboxPage();
 let s: SandboxPage;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  h = await sandboxHarness();
-  context = await browser.newContext({ viewport: { width: 1400, height: 950 } });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => {
-    throw err;
-  });
-  await page.goto(h.url);
-  s = new SandboxPage(page);
-});
-afterEach(async () => {
-  await context?.close();
-  await h?.close();
+beforeEach(() => {
+  s = t.s;
 });
 
 describe('the sandbox in a browser', () => {

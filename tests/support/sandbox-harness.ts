@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { expect, inject } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';
 import { buildApp, startApp, type App } from '../../src/app/build-app.js';
 import { createLogger } from '../../src/app/logger.js';
 import { loadConfig } from '../../src/config.js';
@@ -143,4 +143,36 @@ export async function fillForm(form: Locator, kind: ReportKind, report: Record<s
       await group.locator('input, textarea').first().fill(value);
     }
   }
+}
+
+/**
+ * The browser-test setup every sandbox browser test shares: one headless Chromium for the
+ * file, and for each test a fresh bot (sandboxHarness) with a page open on it (1400×950;
+ * a page error fails the test). Call at the top of a test file; read `t.h` and `t.s` in tests.
+ */
+export function useSandboxPage(): { readonly h: SandboxHarness; readonly s: SandboxPage } {
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  const t = {} as { h: SandboxHarness; s: SandboxPage };
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    t.h = await sandboxHarness();
+    context = await browser!.newContext({ viewport: { width: 1400, height: 950 } });
+    const page = await context.newPage();
+    page.on('pageerror', (err) => {
+      throw err;
+    });
+    await page.goto(t.h.url);
+    t.s = new SandboxPage(page);
+  });
+  afterEach(async () => {
+    await context?.close();
+    await t.h?.close();
+  });
+  return t;
 }

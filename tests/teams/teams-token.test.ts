@@ -1,10 +1,9 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { example } from '../support/harness.js';
 import { FakeEntra } from '../support/fake-entra.js';
 import { tenantId, teamsHarness, type TeamsHarness } from '../support/teams-harness.js';
 import { dslThreads, fileReport } from './teams-flow.js';
+import { capturingLogger } from '../support/capturing-logger.js';
 
 // The Teams client-credentials path, for real: botbuilder and MSAL fetch the bot's token
 // from a fake Entra token endpoint (HTTPS on loopback), and the fake Bot Connector
@@ -20,17 +19,6 @@ afterEach(async () => {
   entra = undefined;
 });
 
-/** Log lines, kept to look at. */
-function capturingLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString('utf8').split('\n')) if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { log: pino({ level: 'info' }, stream), lines };
-}
 
 /**
  * The bot with Teams on for real (an app id, its secret, a tenant), its token from the

@@ -1,36 +1,20 @@
-import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { example } from '../support/harness.js';
-import { slackHarness, slackId, type SlackHarness } from '../support/slack-harness.js';
+import { slackId } from '../support/slack-harness.js';
+import { socketModeHarness, type SocketModeHarness } from '../support/socket-mode-harness.js';
 import { formState, viewSubmission } from '../slack/slack-flow.js';
 
 // Socket Mode has no HTTP edge: the same checks run as Bolt's first middleware.
-let h: SlackHarness | undefined;
-let wss: WebSocketServer | undefined;
+let sm: SocketModeHarness | undefined;
 afterEach(async () => {
-  await h?.close();
-  await new Promise<void>((resolve) => (wss ? wss.close(() => resolve()) : resolve()));
+  await sm?.close();
+  sm = undefined;
 });
 
 describe('Slack in Socket Mode: the same checks without an HTTP edge', () => {
   it('acknowledges and drops a malformed or unknown payload at once, and makes text well-formed', async () => {
-    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-    wss = server;
-    await new Promise<void>((resolve) => server.on('listening', () => resolve()));
-    const connected = new Promise<WebSocket>((resolve) => {
-      server.on('connection', (socket) => {
-        socket.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0APP0001' } }));
-        resolve(socket);
-      });
-    });
-    h = await slackHarness({
-      env: { SLACK_APP_TOKEN: 'xapp-test-app-token' },
-      beforeStart: async (api) => {
-        api.socketUrl = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-      },
-    });
-    const socket = await connected;
+    sm = await socketModeHarness();
+    const { h, socket } = sm;
     const acks: { envelope_id: string; payload?: unknown }[] = [];
     socket.on('message', (data) => acks.push(JSON.parse(String(data))));
     const send = (id: string, type: string, payload: unknown) => socket.send(JSON.stringify({ envelope_id: id, type, accepts_response_payload: true, payload }));

@@ -1,3 +1,5 @@
+import { pairSafeEnd } from '../../views/message-budget.js';
+
 /**
  * What Slack takes in one message or modal (Block Kit reference), and the budget the
  * bot keeps within. Slack refuses a message whose block text passes about 12,000
@@ -50,6 +52,6 @@ export function escapedWithin(raw: string, max: number, esc: (s: string) => stri
     if (esc(raw.slice(0, mid)).length + tail.length <= max) lo = mid;
     else hi = mid - 1;
   }
-  if (lo > 0 && /[\uD800-\uDBFF]/.test(raw.charAt(lo - 1))) lo -= 1;
+  lo = pairSafeEnd(raw, lo);
   return `${esc(raw.slice(0, lo))}${tail}`;
 }
