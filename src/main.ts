@@ -1,5 +1,5 @@
 import { buildApp, startApp } from './app/build-app.js';
-import { createLogger } from './app/logger.js';
+import { createLogger } from './logger.js';
 import { ConfigError, loadConfig } from './config.js';
 import { FileProblemError } from './files/yaml-file.js';
 import { DatabaseOpenError, DatabaseOutOfSyncError } from './store/database.js';

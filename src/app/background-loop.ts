@@ -1,5 +1,5 @@
 import type { Workflow } from '../core/workflow.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 import type { OutboxDispatcher } from './outbox-dispatcher.js';
 
 /**

@@ -20,7 +20,7 @@ import { openKeys } from './open-keys.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { startBackgroundLoop } from './background-loop.js';
 import { mountPublicPages } from './public-pages.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 import { OutboxDispatcher } from './outbox-dispatcher.js';
 import { health } from './health.js';
 

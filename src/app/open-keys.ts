@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 import type { Config } from '../config.js';
 import { Keyring } from '../store/keyring.js';
 

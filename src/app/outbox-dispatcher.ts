@@ -3,32 +3,9 @@ import { hostname } from 'node:os';
 import type { DeliveryChannel, OutboxItem } from '../core/ports.js';
 import type { Clock } from '../core/working-time.js';
 import type { OutboxStore } from '../store/outbox-store.js';
-import { asDeliveryError, TransientDeliveryError, type DeliveryError } from './delivery-errors.js';
-import type { Logger } from './logger.js';
+import { asDeliveryError, maxDeliveryAttempts, retryDelayWithJitterMs, TransientDeliveryError, type ChannelDeliverer, type ChannelState, type DeliveryError } from '../channels/delivery-errors.js';
+import type { Logger } from '../logger.js';
 
-export { PermanentDeliveryError, TransientDeliveryError, DeliveryError } from './delivery-errors.js';
-
-/** A channel adapter's half of the outbox: sends one queued message, or throws (a DeliveryError says which kind). */
-export interface ChannelDeliverer {
-  channel: DeliveryChannel;
-  /** `signal` aborts when the item's deadline passes: the call should give up then. */
-  deliver(item: OutboxItem, signal?: AbortSignal): Promise<void>;
-}
-
-/** A channel's state: only a running channel's rows are sent; the others wait, counted. */
-export type ChannelState = 'running' | 'degraded' | 'stopped';
-
-export const maxDeliveryAttempts = 20;
-
-/** Back-off after a failed attempt: 15 s, 30 s, 1 min, … up to 1 hour (no jitter: see `retryDelayWithJitterMs`). */
-export function retryDelayMs(attempts: number): number {
-  return Math.min(60 * 60_000, 15_000 * 2 ** Math.max(0, attempts - 1));
-}
-
-/** The back-off with ±20 % jitter, so a recovering platform is not hit by every row at once. */
-export function retryDelayWithJitterMs(attempts: number, random = Math.random): number {
-  return Math.round(retryDelayMs(attempts) * (0.8 + 0.4 * random()));
-}
 
 export interface DispatcherOptions {
   /** Messages sent at the same time (default 4). */

@@ -1,4 +1,4 @@
-import type { Logger } from '../app/logger.js';
+import type { Logger } from '../logger.js';
 import { DomainError } from '../core/errors.js';
 import type { DeliveryChannel } from '../core/ports.js';
 import { kindLabels, reportKinds, type ReportKind } from '../core/report-schemas.js';

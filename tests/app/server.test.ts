@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, chooseSchoolFile, startApp } from '../../src/app/build-app.js';
-import { createLogger } from '../../src/app/logger.js';
+import { createLogger } from '../../src/logger.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { FileProblemError } from '../../src/files/yaml-file.js';
 import { tempDir } from '../support/harness.js';

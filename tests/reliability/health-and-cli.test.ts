@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { health } from '../../src/app/health.js';
-import { createLogger } from '../../src/app/logger.js';
-import { OutboxDispatcher, PermanentDeliveryError } from '../../src/app/outbox-dispatcher.js';
+import { createLogger } from '../../src/logger.js';
+import { PermanentDeliveryError } from '../../src/channels/delivery-errors.js';
+import { OutboxDispatcher } from '../../src/app/outbox-dispatcher.js';
 import { runCli } from '../../src/cli/main.js';
 import { example, harness, type Harness } from '../support/harness.js';
 import { slackHarness, type SlackHarness } from '../support/slack-harness.js';

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBackgroundLoop } from '../../src/app/background-loop.js';
-import { createLogger } from '../../src/app/logger.js';
-import { OutboxDispatcher, PermanentDeliveryError, TransientDeliveryError, type ChannelDeliverer } from '../../src/app/outbox-dispatcher.js';
+import { createLogger } from '../../src/logger.js';
+import { PermanentDeliveryError, TransientDeliveryError, type ChannelDeliverer } from '../../src/channels/delivery-errors.js';
+import { OutboxDispatcher } from '../../src/app/outbox-dispatcher.js';
 import { DomainError } from '../../src/core/errors.js';
 import { defaultSubmitLimit } from '../../src/core/submit-limit.js';
 import { wordsForError } from '../../src/views/error-words.js';

@@ -2,7 +2,7 @@
 // background loop, started from the environment, submitting reports with a screenshot
 // as fast as it can. Prints "ready" after the first 20, and "submitted N" when stopped.
 import { buildApp, startApp } from '../../src/app/build-app.js';
-import { createLogger } from '../../src/app/logger.js';
+import { createLogger } from '../../src/logger.js';
 import { loadConfig } from '../../src/config.js';
 import { example, tinyPng } from './harness.js';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';
 import { buildApp, startApp, type App } from '../../src/app/build-app.js';
-import { createLogger } from '../../src/app/logger.js';
+import { createLogger } from '../../src/logger.js';
 import { loadConfig } from '../../src/config.js';
 import type { ReportKind } from '../../src/core/report-schemas.js';
 import { kindLabels } from '../../src/core/report-schemas.js';

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { buildApp, startApp, type App } from '../../src/app/build-app.js';
-import { createLogger, type Logger } from '../../src/app/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { loadConfig } from '../../src/config.js';
 import { FakeClock } from './fake-clock.js';
 import { FakeSlackApi } from './fake-slack-api.js';

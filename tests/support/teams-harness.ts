@@ -1,9 +1,9 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { buildApp, startApp, type App } from '../../src/app/build-app.js';
-import { createLogger } from '../../src/app/logger.js';
+import { createLogger } from '../../src/logger.js';
 import { loadConfig } from '../../src/config.js';
-import type { Logger } from '../../src/app/logger.js';
+import type { Logger } from '../../src/logger.js';
 import { FakeBotConnector } from './fake-bot-connector.js';
 import { FakeEntra } from './fake-entra.js';
 import { postTo } from './http.js';

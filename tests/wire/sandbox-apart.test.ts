@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app/build-app.js';
-import { createLogger } from '../../src/app/logger.js';
+import { createLogger } from '../../src/logger.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { DomainError } from '../../src/core/errors.js';
 import { FakeClock } from '../support/fake-clock.js';

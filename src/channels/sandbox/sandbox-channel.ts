@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Response } from 'express';
 import { z } from 'zod';
-import type { ChannelDeliverer } from '../../app/outbox-dispatcher.js';
+import type { ChannelDeliverer } from '../delivery-errors.js';
 import type { OutboxItem } from '../../core/ports.js';
 import { addWorkingMinutes, formatLocal } from '../../core/working-time.js';
 import { ChannelStore } from '../../store/channel-store.js';

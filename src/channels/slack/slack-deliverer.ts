@@ -1,4 +1,4 @@
-import { PermanentDeliveryError, type ChannelDeliverer } from '../../app/outbox-dispatcher.js';
+import { PermanentDeliveryError, type ChannelDeliverer } from '../delivery-errors.js';
 import { classifySlackError, tokenErrors } from './slack-errors.js';
 import type { OutboxItem } from '../../core/ports.js';
 import { messageView } from '../../views/message-views.js';

@@ -1,4 +1,4 @@
-import { asDeliveryError, DeliveryError, PermanentDeliveryError, retryAfterMs, TransientDeliveryError } from '../../app/delivery-errors.js';
+import { asDeliveryError, DeliveryError, PermanentDeliveryError, retryAfterMs, TransientDeliveryError } from '../delivery-errors.js';
 
 /** Web API errors that mean "busy or broken just now": retried. Every other platform error is a refusal. */
 const transientCodes = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited', 'rate_limited', 'team_added_to_org', 'timeout']);

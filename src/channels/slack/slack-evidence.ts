@@ -1,4 +1,4 @@
-import { retryDelayMs } from '../../app/outbox-dispatcher.js';
+import { retryDelayMs } from '../delivery-errors.js';
 import { DomainError } from '../../core/errors.js';
 import { downloadLimited } from '../download.js';
 import type { SlackContext } from './slack-context.js';

@@ -1,4 +1,4 @@
-import { retryDelayWithJitterMs } from '../../app/outbox-dispatcher.js';
+import { retryDelayWithJitterMs } from '../delivery-errors.js';
 import { classifySlackError } from './slack-errors.js';
 import type { SlackChannelDeps } from './slack-context.js';
 

@@ -1,5 +1,5 @@
 import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
-import type { Logger } from '../../app/logger.js';
+import type { Logger } from '../../logger.js';
 
 /**
  * One line from Bolt or the Web API client, made safe to log: their lines can carry

@@ -1,7 +1,7 @@
 import { defaultBodyLimit, verifySlackRequest, type AnyMiddlewareArgs, type Middleware } from '@slack/bolt';
 import express, { type RequestHandler } from 'express';
 import { z } from 'zod';
-import type { Logger } from '../../app/logger.js';
+import type { Logger } from '../../logger.js';
 import { makeWellFormedInPlace, parseJson, wellFormed } from '../wire-body.js';
 
 /**

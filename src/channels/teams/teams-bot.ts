@@ -1,4 +1,4 @@
-import type { Logger } from '../../app/logger.js';
+import type { Logger } from '../../logger.js';
 import { DomainError } from '../../core/errors.js';
 import type { Directory } from '../../core/school.js';
 import type { Workflow } from '../../core/workflow.js';

@@ -1,4 +1,4 @@
-import type { Logger } from '../../app/logger.js';
+import type { Logger } from '../../logger.js';
 import type { ChannelStore } from '../../store/channel-store.js';
 import type { TeamsActivity } from './teams-activity.js';
 import type { TeamsConnector } from './teams-connector.js';

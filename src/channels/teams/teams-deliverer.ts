@@ -1,5 +1,5 @@
-import type { ChannelDeliverer } from '../../app/outbox-dispatcher.js';
-import { PermanentDeliveryError } from '../../app/outbox-dispatcher.js';
+import type { ChannelDeliverer } from '../delivery-errors.js';
+import { PermanentDeliveryError } from '../delivery-errors.js';
 import type { OutboxItem } from '../../core/ports.js';
 import type { Directory } from '../../core/school.js';
 import type { ChannelStore } from '../../store/channel-store.js';

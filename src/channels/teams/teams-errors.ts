@@ -1,4 +1,4 @@
-import { asDeliveryError, DeliveryError, PermanentDeliveryError, retryAfterMs, TransientDeliveryError } from '../../app/delivery-errors.js';
+import { asDeliveryError, DeliveryError, PermanentDeliveryError, retryAfterMs, TransientDeliveryError } from '../delivery-errors.js';
 
 /**
  * A Bot Connector error as a DeliveryError: 403 (the bot was removed, the user blocked

@@ -1,3 +1,5 @@
+import type { DeliveryChannel, OutboxItem } from '../core/ports.js';
+
 /**
  * How a failed delivery is told apart: transient (the platform is down, slow or busy:
  * retried with back-off, or after the platform's Retry-After) or permanent (the platform
@@ -62,4 +64,26 @@ export function retryAfterMs(value: unknown, now = Date.now()): number | undefin
   if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds, 3600) * 1000;
   const at = Date.parse(String(value));
   return Number.isNaN(at) ? undefined : Math.max(0, Math.min(at - now, 3600_000));
+}
+
+/** A channel adapter's half of the outbox: sends one queued message, or throws (a DeliveryError says which kind). */
+export interface ChannelDeliverer {
+  channel: DeliveryChannel;
+  /** `signal` aborts when the item's deadline passes: the call should give up then. */
+  deliver(item: OutboxItem, signal?: AbortSignal): Promise<void>;
+}
+
+/** A channel's state: only a running channel's rows are sent; the others wait, counted. */
+export type ChannelState = 'running' | 'degraded' | 'stopped';
+
+export const maxDeliveryAttempts = 20;
+
+/** Back-off after a failed attempt: 15 s, 30 s, 1 min, … up to 1 hour (no jitter: see `retryDelayWithJitterMs`). */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(60 * 60_000, 15_000 * 2 ** Math.max(0, attempts - 1));
+}
+
+/** The back-off with ±20 % jitter, so a recovering platform is not hit by every row at once. */
+export function retryDelayWithJitterMs(attempts: number, random = Math.random): number {
+  return Math.round(retryDelayMs(attempts) * (0.8 + 0.4 * random()));
 }
