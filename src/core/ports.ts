@@ -133,6 +133,25 @@ export interface WorkflowStore {
   nextTimer(reportId: string): TimerRecord | undefined;
   getIdempotent(key: string): unknown;
   putIdempotent(key: string, result: unknown, at: Date): void;
+  /** DSL-channel duty posts (queued or held for a digest) for distinct reports since `since`. */
+  recentDslPosts(since: Date): number;
+  /** When the posts held for a digest go out, if any are held. */
+  pendingDigestAt(): number | undefined;
+  holdForDigest(entry: Omit<DigestEntry, 'id'>): void;
+  /** Held posts whose time has come; each is returned once. */
+  takeDueDigest(now: Date, limit: number): DigestEntry[];
+}
+
+/** A DSL-channel post held back during a flood, to go out in one listing with others. */
+export interface DigestEntry {
+  id: number;
+  reportId: string;
+  dutyId: string;
+  message: 'report.for_acknowledgement' | 'ack.reminder' | 'report.escalated';
+  /** Ids and times only (the duty's deadline, the role escalated to). */
+  extra: Record<string, unknown>;
+  addedAt: number;
+  flushAt: number;
 }
 
 /** Evidence files, named by their hash; written once, never overwritten or deleted. */

@@ -2,7 +2,7 @@ import type { PlannedDuty, TimerKind } from './policy-engine.js';
 import type { DutyRecord, ReportRecord } from './ports.js';
 import { eligiblePeople } from './workflow-access.js';
 import { audit, type WorkflowCtx } from './workflow-context.js';
-import { decisionPayload, send } from './workflow-notify.js';
+import { decisionPayload, flushDigests, send } from './workflow-notify.js';
 import type { TickResult } from './workflow-types.js';
 import { deadlineAfter, workingDayMinutes } from './working-time.js';
 
@@ -29,6 +29,8 @@ export function tick(c: WorkflowCtx, limit = 100): TickResult {
       else decisionOverdue(c, report, duty, timer.token, now);
     });
   }
+  // Posts held during a flood go out with the timers, after them (a reminder due now joins the listing).
+  processed += flushDigests(c);
   return { processed };
 }
 

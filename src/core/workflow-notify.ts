@@ -1,4 +1,5 @@
-import { type FailedDelivery, handleDeliveryFailure } from './delivery-failures.js';
+import { type DeliveryFailureDeps, type FailedDelivery, handleDeliveryFailure } from './delivery-failures.js';
+import { type DigestLine, dueDigests, holdForDigest } from './dsl-digest.js';
 import { type MessageType, summarise } from './messages.js';
 import type { DeliveryChannel, DutyRecord, ReportRecord } from './ports.js';
 import { eligiblePeople } from './workflow-access.js';
@@ -31,6 +32,11 @@ export function send(
       type,
       to: to.type === 'person' ? to.id : 'dsl_channel',
     });
+    return;
+  }
+  // A flood: this DSL-channel post waits a few seconds to go out in one listing with others.
+  if (to.type === 'dsl_channel' && holdForDigest(c, report, type, now, extra)) {
+    audit(c, 'system', 'notification.held', report.id, now, { type });
     return;
   }
   for (const channel of channels) {
@@ -88,13 +94,42 @@ export function decisionPayload(duty: DutyRecord, dueAt: Date | undefined, remin
   };
 }
 
+/**
+ * Sends the DSL-channel posts held during a flood whose time has come, as listings. A
+ * listing belongs to no one report (so it is a new post, never a reply in one report's
+ * thread); its lines carry each report's ids.
+ */
+export function flushDigests(c: WorkflowCtx): number {
+  const now = c.clock();
+  return c.store.transaction(() => {
+    let sent = 0;
+    for (const lines of dueDigests(c, now)) {
+      const key = `digest:${lines[0]!.reportId}:${now.getTime()}`;
+      for (const channel of channelsFor(c, { type: 'dsl_channel' }))
+        c.store.enqueue(
+          { dedupeKey: `${key}:${channel}`, channel, recipientType: 'dsl_channel', recipientId: 'dsl_channel', messageType: 'reports.digest', payload: { lines } },
+          now,
+        );
+      for (const l of lines) audit(c, 'system', 'notification.listed', l.reportId, now, { type: l.message, with: lines.length });
+      sent += 1;
+    }
+    return sent;
+  });
+}
+
 /** A message a platform refused for good: on the report's record, and its notice goes another way. */
 export function deliveryFailed(c: WorkflowCtx, f: FailedDelivery): void {
   const now = c.clock();
-  c.store.transaction(() =>
-    handleDeliveryFailure(
-      { store: c.store, directory: c.directory, now, audit: (...a) => audit(c, ...a), send: (...a) => send(c, ...a) },
-      f,
-    ),
-  );
+  const deps: DeliveryFailureDeps = { store: c.store, directory: c.directory, now, audit: (...a) => audit(c, ...a), send: (...a) => send(c, ...a) };
+  c.store.transaction(() => {
+    if (f.messageType !== 'reports.digest') return handleDeliveryFailure(deps, f);
+    // A listing of several reports: each report's post is failed (and rerouted) on its own record.
+    const lines = (Array.isArray(f.payload.lines) ? f.payload.lines : []) as DigestLine[];
+    for (const l of lines) {
+      const report = c.store.getReport(l.reportId);
+      if (!report) continue;
+      const { message, ...rest } = l;
+      handleDeliveryFailure(deps, { ...f, id: `${f.id}:${l.reportId}`, messageType: message, reportId: l.reportId, payload: { ...summarise(report), ...rest } });
+    }
+  });
 }

@@ -12,6 +12,7 @@ import type {
 import { AuditLog } from './audit-store.js';
 import type { SqliteDatabase } from './database.js';
 import type { Keyring } from './keyring.js';
+import { DigestStore } from './digest-store.js';
 import { OutboxStore, type OutboxRow } from './outbox-store.js';
 import { aad, sealExisting } from './seal-existing.js';
 import { openJson, openText, sealJson, sealText } from './sealed.js';
@@ -89,6 +90,8 @@ export class SqliteStore implements WorkflowStore {
   readonly audit: AuditLog;
   /** The outbox's rows, claims and attempts (its SQL lives in outbox-store.ts); payloads sealed with the keyring. */
   readonly outbox: OutboxStore;
+  /** DSL-channel posts held back during a flood (its SQL lives in digest-store.ts). */
+  private readonly digest: DigestStore;
   private readonly s;
 
   constructor(
@@ -98,6 +101,7 @@ export class SqliteStore implements WorkflowStore {
     this.db = db;
     this.audit = new AuditLog(db, keys);
     this.outbox = new OutboxStore(db, keys);
+    this.digest = new DigestStore(db);
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       counterNext: p(
@@ -293,6 +297,11 @@ export class SqliteStore implements WorkflowStore {
   enqueue(item: OutboxInput, now: Date): void {
     this.outbox.enqueue(item, now);
   }
+
+  recentDslPosts = (since: Date) => this.digest.recentDslPosts(since);
+  pendingDigestAt = () => this.digest.pendingDigestAt();
+  holdForDigest: DigestStore['holdForDigest'] = (entry) => this.digest.holdForDigest(entry);
+  takeDueDigest = (now: Date, limit: number) => this.digest.takeDueDigest(now, limit);
 
   listOutbox(): OutboxRow[] {
     return this.outbox.list();

@@ -6,6 +6,7 @@ import type { ReportView, SubmitResult } from '../core/workflow.js';
 import { acceptsEvidence } from '../core/report-schemas.js';
 import type { Directory } from '../core/school.js';
 import { textLimits } from '../core/text-limits.js';
+import { digestView } from './digest-view.js';
 import { formAnswers } from './report-forms.js';
 import type { ActionView, MessageView } from './view-model.js';
 
@@ -169,6 +170,8 @@ export function messageView(item: Pick<OutboxItem, 'messageType' | 'payload'>, t
       return auditCheckpointView(item.payload, at);
     case 'delivery.failed':
       return deliveryFailedView(item.payload, view, details);
+    case 'reports.digest':
+      return digestView(item.payload, at, possibleSubjectWords);
     default:
       return view({ title: `Report ${p.reference}`, actions: [details] });
   }

@@ -27,6 +27,10 @@ describe('message cards', () => {
       checkpointAudit({ store: h.store, directory: demoSchool.directory, channels: ['sandbox'], clock: h.clock.now, everyHours: 24 });
       const card = h.store.listOutbox().find((o) => o.messageType === 'report.for_acknowledgement');
       h.workflow.deliveryFailed({ ...card!, code: 'channel_not_found' });
+      // A flood: DSL-channel posts for several reports go out as one listing.
+      for (let i = 0; i < 5; i += 1) await h.workflow.submit({ reporterId: example(1).reporter, form: example(1).report });
+      h.clock.advanceMinutes(1);
+      h.workflow.tick();
       const seen = new Set<string>();
       for (const item of h.store.listOutbox()) {
         seen.add(item.messageType);

@@ -97,7 +97,12 @@ function renderMessage(view: MessageView): Block[] {
   const blocks = headerAndStatus(view);
   for (let i = 0; i < view.facts.length; i += slackLimits.fields) blocks.push({ type: 'section', fields: view.facts.slice(i, i + slackLimits.fields).map(field) });
   for (const p of view.paragraphs) blocks.push({ type: 'section', text: plain(cut(p, slackLimits.sectionText)) });
-  if (view.actions.length > 0) blocks.push({ type: 'actions', block_id: 'actions', elements: view.actions.map((a) => button(a, view.inputs)) });
+  if (view.actions.length > 0) {
+    // An action id must be unique within its block: the same verb for several reports (a listing) gets a block each.
+    const repeated = new Set(view.actions.map((a) => a.verb)).size < view.actions.length;
+    if (!repeated) blocks.push({ type: 'actions', block_id: 'actions', elements: view.actions.map((a) => button(a, view.inputs)) });
+    else view.actions.forEach((a, i) => blocks.push({ type: 'actions', block_id: `actions-${i}`, elements: [button(a, view.inputs)] }));
+  }
   return blocks;
 }
 
