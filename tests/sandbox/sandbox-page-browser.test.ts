@@ -175,6 +175,15 @@ describe('the sandbox page', () => {
     expect(await axeViolations(s.page)).toEqual([]);
     await error.scrollIntoViewIfNeeded();
     await s.screenshotForDocs('sandbox-message-too-long');
+    // Pasted megabytes (over the API's 1 MB body limit): the same, in words, beside the box.
+    const huge = 1_100_000;
+    await box.evaluate((el: { value: string }, n: number) => {
+      el.value = 'y'.repeat(n); // as a paste would (typing it through the driver is slow)
+    }, huge);
+    await s.chat.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect.poll(() => error.textContent()).toContain('far too long for the bot (2,000 characters at most)');
+    expect((await box.inputValue()).length).toBe(huge);
+    expect(await mine()).toBe(before);
     // Shortened: the error goes, the message is sent and the box emptied.
     await box.fill('whoami');
     expect(await error.isHidden()).toBe(true);

@@ -131,6 +131,10 @@ export class SandboxPage {
   /** A screenshot the README shows: saved in docs/screenshots/ (committed) as well as with the others. */
   async screenshotForDocs(name: string): Promise<void> {
     await this.screenshot(name);
+    // The test's temporary database shown as the one `npm start` uses, so the README shows what a school sees.
+    await this.page.locator('#where').evaluate((el: { textContent: string | null }) => {
+      el.textContent = (el.textContent ?? '').replace(/kept in \S+\.db\./, 'kept in data/sandbox.db.');
+    });
     mkdirSync(docsScreenshotDir, { recursive: true });
     await this.page.screenshot({ path: path.join(docsScreenshotDir, `${name}.png`), fullPage: false });
   }

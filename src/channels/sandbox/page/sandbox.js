@@ -109,6 +109,7 @@ function chatTools() {
     } catch (err) {
       // A message the bot refuses (too long) stays in the box, with the reason beside it.
       if (err.field === 'text') fieldError(input, err.message);
+      else if (err.status === 413) fieldError(input, 'That message is far too long for the bot (2,000 characters at most). Please shorten it: your text is still in the box.');
       else notice(err.message);
       return false;
     } finally {
