@@ -68,8 +68,18 @@ describe('the sandbox page', () => {
     expect(await axeViolations(s.page)).toEqual([]);
 
     await s.page.setViewportSize(phone);
+    await s.page.evaluate("window.scrollTo(0, 0)");
     await expectFitsWidth(s.page);
     expect(await axeViolations(s.page)).toEqual([]);
+    await s.screenshotForDocs('sandbox-390');
+    // Sent empty: each missing answer is said next to its field, and the page still passes.
+    await form.getByRole('button', { name: 'Send report' }).click();
+    const missing = form.getByText('Please fill this in.').first();
+    await missing.waitFor({ state: 'visible' });
+    await expectFitsWidth(s.page);
+    expect(await axeViolations(s.page)).toEqual([]);
+    await missing.scrollIntoViewIfNeeded();
+    await s.screenshotForDocs('sandbox-390-form-error');
     // Usable on the phone: the form is filled in and sent there.
     const ex = example(2);
     await form.getByRole('combobox', { name: /member of staff/i }).fill('Chris Doyle');
