@@ -236,15 +236,15 @@ export class Conversation {
     ctx: Pick<ActionContext, 'actorId' | 'userId'>,
     files: { name: string; fetch: () => Promise<Uint8Array> }[],
     escape: (text: string) => string,
-  ): Promise<{ text: string; card?: { messageId: string; view: MessageView } }> {
+  ): Promise<{ text: string; added: number; card?: { messageId: string; view: MessageView } }> {
     const target = this.d.refs.uploadTarget(ctx.userId);
     if (!target || this.d.clock().getTime() - Date.parse(target.createdAt) > uploadWindowMs)
-      return { text: 'To send screenshots, first make a report: type **report**. Then send them here.' };
+      return { text: 'To send screenshots, first make a report: type **report**. Then send them here.', added: 0 };
     let outcome: { reference: string; kind: ReportKind; evidenceCount: number };
     try {
       outcome = this.d.workflow.evidenceTarget({ reportId: target.reportId, actorId: ctx.actorId });
     } catch (err) {
-      return { text: wordsForError(err) };
+      return { text: wordsForError(err), added: 0 };
     }
     const problems: string[] = [];
     let added = 0;
@@ -262,7 +262,9 @@ export class Conversation {
     this.d.kick();
     const summary = `Added ${added} screenshot${added === 1 ? '' : 's'} to ${outcome.reference}: ${outcome.evidenceCount} attached in all.`;
     return {
-      text: [summary, ...problems].join('\n\n'),
+      // Nothing kept: only why (never "Added 0 screenshots" before the refusal).
+      text: (added === 0 && problems.length > 0 ? problems : [summary, ...problems]).join('\n\n'),
+      added,
       ...(target.messageId
         ? { card: { messageId: target.messageId, view: submittedView({ ...outcome, guidance: [] }, kindLabels[outcome.kind], outcome.evidenceCount) } }
         : {}),

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { formValues } from '../../src/views/report-forms.js';
+import { example } from '../support/harness.js';
 import { sandboxHarness, type SandboxHarness } from '../support/sandbox-harness.js';
 
 // The sandbox's HTTP API, as the page uses it: bad requests get a 4xx and change nothing.
@@ -44,6 +46,36 @@ describe('the sandbox API', () => {
     expect(ben.conversations.map((c) => c.id)).toEqual(['chat']);
     const jo = (await call('state?as=jo-patel')).body as unknown as State;
     expect(jo.conversations.map((c) => c.id)).toEqual(['chat', 'dsl']);
+  });
+
+  it('refusals in words for the page, beside what caused them: a long message (400, field text), a file over the limit (413, field file, before anything is said), a non-image (no "Added 0")', async () => {
+    h = await sandboxHarness();
+    const long = await call('say', { as: 'amy-clarke', text: 'x'.repeat(2001) });
+    expect(long).toEqual({ status: 400, body: { ok: false, field: 'text', problems: [expect.stringContaining('2,001 characters long; the bot takes up to 2,000')] } });
+    const upload = (name: string, body: Uint8Array) =>
+      fetch(`${h.url}sandbox/api/upload?as=amy-clarke&name=${encodeURIComponent(name)}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body });
+    const big = await upload('huge.png', new Uint8Array(h.app.config.evidenceMaxBytes + 2));
+    expect(big.status).toBe(413);
+    expect(await big.json()).toEqual({ ok: false, field: 'file', problems: ['huge.png: That file is too large to keep (each file can be up to 10 MB).'] });
+    const chat = async () => ((await call('state?as=amy-clarke')).body as unknown as State).conversations[0]?.messages ?? [];
+    expect(await chat()).toEqual([]);
+
+    // A cyberbullying report, then a text file: refused, with only the reason.
+    await call('say', { as: 'amy-clarke', text: 'report' });
+    const kindCard = (await chat()).find((m) => m.card)?.id ?? 0;
+    await call('action', { as: 'amy-clarke', conversation: 'chat', messageId: kindCard, data: { verb: 'choose_kind', kind: 'cyberbullying' } });
+    const form = (await chat()).filter((m) => m.card).at(-1)?.id ?? 0;
+    const sent = await call('action', {
+      as: 'amy-clarke',
+      conversation: 'chat',
+      messageId: form,
+      data: { verb: 'submit_report', kind: 'cyberbullying', ...formValues('cyberbullying', example(5).report) },
+    });
+    expect(sent.status).toBe(200);
+    expect(JSON.stringify(await chat())).toContain('Report sent');
+    const text = await upload('notes.txt', new TextEncoder().encode('not a screenshot'));
+    expect(await text.json()).toEqual({ ok: true, added: 0, notices: ['notes.txt: I can only keep screenshots and documents as PNG, JPEG, GIF, WebP or PDF files.'] });
+    expect(JSON.stringify(await chat())).not.toContain('Added 0');
   });
 
   it('the clock only skips forward, runs what falls due, and keeps its time across a restart', async () => {

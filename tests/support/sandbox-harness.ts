@@ -13,6 +13,8 @@ import { demoSchool, monday10, tempDir, testEnv } from './harness.js';
 
 /** Where the browser tests save their screenshots (the README's come from here). */
 export const screenshotDir = 'test-results/screenshots';
+/** The few the README shows, committed. */
+export const docsScreenshotDir = 'docs/screenshots';
 
 /**
  * Launches the browser found for this run (tests/support/browser.ts: CHROMIUM_PATH, the
@@ -124,6 +126,17 @@ export class SandboxPage {
   async screenshot(name: string): Promise<void> {
     mkdirSync(screenshotDir, { recursive: true });
     await this.page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: false });
+  }
+
+  /** A screenshot the README shows: saved in docs/screenshots/ (committed) as well as with the others. */
+  async screenshotForDocs(name: string): Promise<void> {
+    await this.screenshot(name);
+    // The test's temporary database shown as the one `npm start` uses, so the README shows what a school sees.
+    await this.page.locator('#where').evaluate((el: { textContent: string | null }) => {
+      el.textContent = (el.textContent ?? '').replace(/kept in \S+\.db\./, 'kept in data/sandbox.db.');
+    });
+    mkdirSync(docsScreenshotDir, { recursive: true });
+    await this.page.screenshot({ path: path.join(docsScreenshotDir, `${name}.png`), fullPage: false });
   }
 }
 

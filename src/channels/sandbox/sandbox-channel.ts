@@ -1,15 +1,17 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { type Response } from 'express';
+import express, { type ErrorRequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import type { ChannelDeliverer } from '../delivery-errors.js';
 import type { OutboxItem } from '../../core/ports.js';
+import { DomainError } from '../../core/errors.js';
 import { addWorkingMinutes, formatLocal } from '../../core/working-time.js';
 import { ChannelStore } from '../../store/channel-store.js';
 import { SandboxStore, type SandboxMessage } from '../../store/sandbox-store.js';
 import { messageCard, messageCards, reportFormCard, reportKindCard } from '../../views/adaptive-cards.js';
 import { messageView } from '../../views/message-views.js';
+import { wordsForError } from '../../views/error-words.js';
 import type { MessageView } from '../../views/view-model.js';
 import { cardsToReplace, rememberSent } from '../card-updates.js';
 import type { ChannelDeps } from '../channel-deps.js';
@@ -37,6 +39,22 @@ const roleLabels: Record<string, string> = {
 
 const chatOf = (personId: string) => `chat:${personId}`;
 const dsl = 'dsl';
+
+/** The longest chat message the sandbox takes (as Teams' and Slack's text boxes are bounded too). */
+export const maxMessageChars = 2000;
+const count = (n: number) => n.toLocaleString('en-GB');
+const megabytes = (bytes: number) => `${count(Math.max(0.1, Math.round((bytes / (1024 * 1024)) * 10) / 10))} MB`;
+
+/** A message over the limit, in words shown beside the box: the text stays there. */
+export const messageTooLongWords = (chars: number) =>
+  `That message is ${count(chars)} characters long; the bot takes up to ${count(maxMessageChars)} at a time. Please shorten it: your text is still in the box.`;
+
+/** A file over the limit, in words shown beside the file input (nothing is said in the chat: it was never received). */
+export function fileTooLargeWords(name: string | undefined, bytes: number | undefined, maxBytes: number): string {
+  const what = `${wordsForError(new DomainError('EVIDENCE_TOO_LARGE', 'upload over the limit')).replace(/\.$/, '')}`;
+  const size = bytes && megabytes(bytes) !== megabytes(maxBytes) ? `it is ${megabytes(bytes)}; ` : '';
+  return `${name ? `${name}: ` : ''}${what} (${size}each file can be up to ${megabytes(maxBytes)}).`;
+}
 
 /**
  * The local sandbox: the whole bot on one machine, with no Slack or Teams. A page at /
@@ -131,8 +149,10 @@ export function mountSandbox(d: SandboxDeps): void {
   });
 
   api.post('/say', async (req, res) => {
-    const body = z.object({ as: person, text: z.string().trim().min(1).max(2000) }).safeParse(req.body);
+    const body = z.object({ as: person, text: z.string().trim().min(1) }).safeParse(req.body);
     if (!body.success) return void bad(res, body.error);
+    if (body.data.text.length > maxMessageChars)
+      return void res.status(400).json({ ok: false, field: 'text', problems: [messageTooLongWords(body.data.text.length)] });
     const { as, text } = body.data;
     const chat = chatOf(as);
     messages.add(chat, as, { text }, now());
@@ -174,8 +194,15 @@ export function mountSandbox(d: SandboxDeps): void {
     messages.add(chat, 'bot', { text: result.text }, now());
     if (result.card) messages.updateCard(Number(result.card.messageId), messageCard(result.card.view), now());
     await d.dispatcher.deliverDue();
-    res.json({ ok: true, notices: [result.text] });
+    res.json({ ok: true, added: result.added, notices: [result.text] });
   });
+  /** An upload over the limit is refused (413) before it is read or anything is said in the chat, in words for the page. */
+  const uploadTooLarge: ErrorRequestHandler = (err: { type?: string; length?: number }, req, res, next) => {
+    if (err.type !== 'entity.too.large') return next(err);
+    const name = z.string().trim().min(1).max(255).safeParse(req.query.name);
+    res.status(413).json({ ok: false, field: 'file', problems: [fileTooLargeWords(name.success ? name.data : undefined, err.length, d.maxEvidenceBytes)] });
+  };
+  api.use('/upload', uploadTooLarge);
 
   api.post('/clock', async (req, res) => {
     const body = z

@@ -7,11 +7,17 @@
 const api = (path, options = {}) =>
   fetch(`/sandbox/api/${path}`, { headers: { 'content-type': 'application/json' }, ...options }).then(async (res) => {
     const body = await res.json().catch(() => ({}));
-    if (!res.ok) throw new Error((body.problems || [res.statusText]).join('; '));
+    if (!res.ok) throw apiError(res, body);
     return body;
   });
 
-const state = { as: localStorage.getItem('sandbox.as') || '', rendered: new Map(), people: [] };
+/** A refused request as an Error: the server's words, and the field they belong beside (`field`). */
+function apiError(res, body) {
+  const words = body.problems || [res.status === 413 ? 'That is too much to send at once.' : `The sandbox could not do that (${res.status}).`];
+  return Object.assign(new Error(words.join('\n')), { field: body.field, status: res.status });
+}
+
+const state = { as: localStorage.getItem('sandbox.as') || '', rendered: new Map(), people: [], follow: false };
 const $ = (id) => document.getElementById(id);
 
 const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
@@ -43,6 +49,7 @@ function renderCard(card, conversationId, messageId) {
     // Action.Execute and its Action.Submit fallback: the data with the card's inputs.
     const data = { ...(action.data || {}) };
     if (action.verb) data.verb = action.verb;
+    state.follow = true;
     try {
       const result = await api('action', { method: 'POST', body: JSON.stringify({ as: state.as, conversation: conversationId, messageId, data }) });
       if (result.notices && result.notices.length) notice(result.notices.join('\n'));
@@ -50,9 +57,12 @@ function renderCard(card, conversationId, messageId) {
       notice(String(err.message || err));
     }
     await refresh();
+    state.follow = false;
   };
   adaptive.parse(card);
-  return adaptive.render();
+  const el = adaptive.render();
+  KeepPlace.labelInputs(el);
+  return el;
 }
 
 function renderMessage(m, conversationId) {
@@ -67,6 +77,7 @@ function renderMessage(m, conversationId) {
     const card = document.createElement('div');
     card.className = 'card';
     card.append(renderCard(m.card, conversationId, m.id));
+    KeepPlace.watch(card);
     el.append(card);
   } else {
     const bubble = document.createElement('div');
@@ -77,17 +88,51 @@ function renderMessage(m, conversationId) {
   return el;
 }
 
+/** Shows (or, with no words, clears) an error next to the control it is about, tied to it for screen readers. */
+function fieldError(control, words) {
+  const el = $(control.getAttribute('aria-errormessage') || '');
+  if (words) control.setAttribute('aria-invalid', 'true');
+  else control.removeAttribute('aria-invalid');
+  el.textContent = words || '';
+  el.hidden = !words;
+}
+
 function chatTools() {
   const form = $('chat-tools').content.firstElementChild.cloneNode(true);
-  const say = (text) => api('say', { method: 'POST', body: JSON.stringify({ as: state.as, text }) }).then(refresh, (e) => notice(e.message));
+  const input = form.querySelector('input[type=text]');
+  const files = form.querySelector('input[type=file]');
+  const say = async (text) => {
+    state.follow = true;
+    try {
+      await api('say', { method: 'POST', body: JSON.stringify({ as: state.as, text }) });
+      return true;
+    } catch (err) {
+      // A message the bot refuses (too long) stays in the box, with the reason beside it.
+      if (err.field === 'text') fieldError(input, err.message);
+      else if (err.status === 413) fieldError(input, 'That message is far too long for the bot (2,000 characters at most). Please shorten it: your text is still in the box.');
+      else notice(err.message);
+      return false;
+    } finally {
+      await refresh();
+      state.follow = false;
+    }
+  };
   form.querySelector('.report').addEventListener('click', () => say('report'));
-  form.addEventListener('submit', (e) => {
+  form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const input = form.querySelector('input[type=text]');
-    if (input.value.trim()) say(input.value.trim());
-    input.value = '';
+    const text = input.value.trim();
+    if (!text) return;
+    if (await say(text)) {
+      input.value = '';
+      fieldError(input, '');
+    } else input.focus();
   });
-  form.querySelector('input[type=file]').addEventListener('change', async (e) => {
+  input.addEventListener('input', () => input.getAttribute('aria-invalid') === 'true' && fieldError(input, ''));
+  files.addEventListener('change', async (e) => {
+    // Each file's refusal, in words, next to the file input (and the bot's reply in the chat).
+    const refused = [];
+    fieldError(files, '');
+    state.follow = true;
     for (const file of e.target.files) {
       try {
         const res = await fetch(`/sandbox/api/upload?as=${encodeURIComponent(state.as)}&name=${encodeURIComponent(file.name)}`, {
@@ -96,13 +141,16 @@ function chatTools() {
           body: file,
         });
         const body = await res.json().catch(() => ({}));
-        if (!res.ok) throw new Error((body.problems || [res.statusText]).join('; '));
+        if (!res.ok) throw apiError(res, body);
+        if (body.added === 0) refused.push(...(body.notices || []));
       } catch (err) {
-        notice(String(err.message || err));
+        refused.push(err.status ? err.message : `${file.name}: it could not be sent (${err.message || err}). Please try again.`);
       }
     }
     e.target.value = '';
+    fieldError(files, refused.join('\n'));
     await refresh();
+    state.follow = false;
   });
   return form;
 }
@@ -128,14 +176,19 @@ function draw(conversations) {
       root.append(section);
     }
     const list = section.querySelector('.messages');
+    const was = KeepPlace.before(list);
     let grew = false;
     for (const m of c.messages) {
       const key = `${c.id}:${m.id}`;
       const existing = list.querySelector(`[data-message-id="${m.id}"]`);
       if (existing && state.rendered.get(key) === m.version) continue;
       const el = renderMessage(m, c.id);
-      if (existing) existing.replaceWith(el);
-      else {
+      if (existing) {
+        // A card that changed is drawn again with what the person had typed in it.
+        const kept = KeepPlace.capture(existing);
+        existing.replaceWith(el);
+        KeepPlace.restore(el, kept);
+      } else {
         list.append(el);
         grew = true;
       }
@@ -147,7 +200,7 @@ function draw(conversations) {
       empty.textContent = c.id === 'dsl' ? 'Nothing in the DSL channel yet.' : 'No messages yet.';
       list.append(empty);
     } else if (c.messages.length > 0) list.querySelector('.empty')?.remove();
-    if (grew) list.scrollTop = list.scrollHeight;
+    KeepPlace.after(list, was, grew, state.follow);
   }
   for (const section of root.querySelectorAll('[data-conversation]')) if (!seen.has(section.dataset.conversation)) section.remove();
 }
