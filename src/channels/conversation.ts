@@ -10,6 +10,7 @@ import { noticeView, reportDetailsView, submittedView } from '../views/message-v
 import { formFromValues, formView, subjectCheckField, type FormView } from '../views/report-forms.js';
 import { readCheckChoice, type SubjectCandidate, type SubjectCheck } from '../core/subject-check.js';
 import type { MessageView } from '../views/view-model.js';
+import { queueView, type QueueView } from '../views/queue-views.js';
 import { z } from 'zod';
 
 /**
@@ -70,6 +71,7 @@ export type CardAction = z.infer<typeof cardActionSchema>;
 const helpLines = [
   ['report', 'make a report (in this chat; nobody else sees the form)'],
   ['my reports', 'the reports you have made, and where they are'],
+  ['cases', 'the open cases you may act on, yours first, overdue marked (DSL, deputies, headteacher, chair)'],
   ['whoami', 'your id, for the school IT administrator'],
 ] as const;
 
@@ -89,7 +91,7 @@ export const welcomeView = (): MessageView => ({
 const uploadWindowMs = 24 * 60 * 60_000;
 
 /** A text command: what it is, once mentions and spacing are taken out. */
-export function commandOf(text: string): 'report' | 'whoami' | 'my_reports' | 'help' {
+export function commandOf(text: string): 'report' | 'whoami' | 'my_reports' | 'cases' | 'help' {
   const t = text
     .replace(/<at>[^<]*<\/at>/gi, ' ')
     .replace(/^\/+/, '')
@@ -99,7 +101,13 @@ export function commandOf(text: string): 'report' | 'whoami' | 'my_reports' | 'h
   if (/^report\b/.test(t)) return 'report';
   if (t === 'whoami' || t === 'who am i') return 'whoami';
   if (/^my reports?$/.test(t)) return 'my_reports';
+  if (/^(my |open )?cases?$/.test(t) || /^(my )?queue$/.test(t)) return 'cases';
   return 'help';
+}
+
+/** The open-case list of this person (G1: never a report about them; core leaves those out). */
+export function casesView(workflow: Workflow, actorId: string, timeZone: string): QueueView {
+  return queueView(workflow.openQueue(actorId), timeZone);
 }
 
 /** The reporter's own reports (G6): reference, kind and status. */

@@ -64,6 +64,9 @@ export function cardFits(card: object): boolean {
   return utf16Bytes(card) + teamsBudget.envelopeBytes <= teamsBudget.bytes;
 }
 
+/** The verbs whose buttons send the card's inputs (a decision and its reason, the action taken). */
+const submitsInputs = new Set(['decide', 'complete_task']);
+
 /** A message view as its card, as it is (see messageCard for the one that always fits). */
 function renderMessageCard(view: MessageView): Record<string, unknown> {
   const esc = escapeTeamsMarkdown;
@@ -74,7 +77,9 @@ function renderMessageCard(view: MessageView): Record<string, unknown> {
     facts: view.facts.map((f) => ({ title: f.title, value: esc(f.value) })),
     paragraphs: view.paragraphs.map(esc),
     inputs: view.inputs.map((i) => ({ ...i, maxLength: i.maxLength ?? textLimits.input })),
-    actions: view.actions.map((a) => ({ ...a, submitData: { verb: a.verb, ...a.data } })),
+    // Only the buttons that send the card's answers validate and submit its inputs: View
+    // details and Acknowledge work whatever is (or is not) filled in.
+    actions: view.actions.map((a) => ({ ...a, associatedInputs: submitsInputs.has(a.verb) ? 'auto' : 'none', submitData: { verb: a.verb, ...a.data } })),
   });
 }
 
@@ -125,9 +130,12 @@ export function messageCards(view: MessageView): Record<string, unknown>[] {
   );
 }
 
+/** The first card's title (and its notification summary on Teams). */
+export const reportKindTitle = 'Report a concern';
+
 /** The first card of /report: what kind of concern it is. */
 export function reportKindCard(): Record<string, unknown> {
-  return expandCard('report-kind', { choices: kindChoices });
+  return expandCard('report-kind', { title: reportKindTitle, choices: kindChoices });
 }
 
 /**

@@ -58,6 +58,14 @@ const text = (id: string, label: string, required = true, placeholder?: string):
   ...(placeholder ? { placeholder } : {}),
 });
 const long = (id: string, label: string, required = true): FormField => ({ id, kind: 'multiline', label, required });
+/** Form 2's evidence times, asked once for the screenshots sent with or after the report (Slack asks with its own pickers). */
+export const screenshotFieldPrefix = 'screenshots.';
+const screenshotTimes: FormField[] = [
+  { id: 'screenshots.takenDate', kind: 'date', label: 'If you will send screenshots: the date they were taken', required: false },
+  { id: 'screenshots.takenTime', kind: 'time', label: 'The time they were taken', required: false },
+  { id: 'screenshots.postedDate', kind: 'date', label: 'The date the post they show was made', required: false },
+  { id: 'screenshots.postedTime', kind: 'time', label: 'The time the post was made', required: false },
+];
 
 export const formFields: Record<ReportKind, FormField[]> = {
   inappropriate_content: [
@@ -69,6 +77,7 @@ export const formFields: Record<ReportKind, FormField[]> = {
     text('device', 'Device', true, 'e.g. school laptop 14'),
     text('location', 'Where', true, 'e.g. Year 5 classroom'),
     { id: 'schoolDeviceOrNetwork', kind: 'yesno', label: 'Was a school device or the school network used?', required: true },
+    ...screenshotTimes,
   ],
   cyberbullying: [
     { id: 'target.type', kind: 'choice', label: 'Who was targeted?', required: true, choices: opts([['pupil', 'A pupil'], ['staff', 'A member of staff'], ['other', 'Someone else']]) },
@@ -78,6 +87,7 @@ export const formFields: Record<ReportKind, FormField[]> = {
     text('where', 'Where (web address, group or account name)'),
     ...when(true, 'it was posted'),
     long('description', 'What happened'),
+    ...screenshotTimes,
   ],
   friend_request: [
     { id: 'direction', kind: 'choice', label: 'Who sent the request?', required: true, choices: opts([['pupil_to_staff', 'A pupil, to a member of staff'], ['staff_to_pupil', 'A member of staff, to a pupil']]) },
@@ -89,6 +99,7 @@ export const formFields: Record<ReportKind, FormField[]> = {
     { id: 'accepted', kind: 'yesno', label: 'Was the request accepted?', required: true },
     { id: 'familyLink', kind: 'yesno', label: 'Is there a family link?', required: true },
     long('familyLinkDetails', 'If so, what is the family link?', false),
+    ...screenshotTimes,
   ],
   staff_conduct: [
     ...staff('staffMember', 'The member of staff'),
@@ -96,12 +107,14 @@ export const formFields: Record<ReportKind, FormField[]> = {
     text('platform', 'App or website (if any)', false),
     long('description', 'What happened'),
     { id: 'involvesPupils', kind: 'yesno', label: 'Were pupils involved?', required: true },
+    ...screenshotTimes,
   ],
   extremism: [
     ...who('concernAbout', 'Who is the concern about?', [['pupil', 'A pupil'], ['staff', 'A member of staff'], ['other', 'Someone else'], ['unknown', 'Not known']]),
     ...when(true),
     { id: 'urls', kind: 'urls', label: 'Web address(es), one per line (if any)', required: false },
     long('description', 'What you saw or heard'),
+    ...screenshotTimes,
   ],
   nude_images: [
     text('pupil.name', "The pupil's name"),
@@ -116,11 +129,13 @@ export const formFields: Record<ReportKind, FormField[]> = {
     text('where', 'Where (web address, group or page)'),
     ...when(true, 'it was posted'),
     long('description', 'What was posted'),
+    ...screenshotTimes,
   ],
   something_else: [
     ...who('about', 'Who is it about? (if anyone)', [['pupil', 'A pupil'], ['staff', 'A member of staff'], ['other', 'Someone else'], ['unknown', 'Not known']], false),
     ...when(false),
     long('description', 'What happened'),
+    ...screenshotTimes,
   ],
 };
 

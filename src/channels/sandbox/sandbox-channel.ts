@@ -11,9 +11,10 @@ import { SandboxStore, type SandboxMessage } from '../../store/sandbox-store.js'
 import { messageCard, messageCards, reportFormCard, reportKindCard } from '../../views/adaptive-cards.js';
 import { messageView } from '../../views/message-views.js';
 import type { MessageView } from '../../views/view-model.js';
+import { queueCard } from '../../views/queue-views.js';
 import { cardsToReplace, rememberSent } from '../card-updates.js';
 import type { ChannelDeps } from '../channel-deps.js';
-import { commandOf, Conversation, helpText, myReportsView, welcomeView, type Reply } from '../conversation.js';
+import { casesView, commandOf, Conversation, helpText, myReportsView, welcomeView, type Reply } from '../conversation.js';
 import type { SandboxClock } from './sandbox-clock.js';
 
 const pageDir = fileURLToPath(new URL('./page/', import.meta.url));
@@ -138,6 +139,7 @@ export function mountSandbox(d: SandboxDeps): void {
     messages.add(chat, as, { text }, now());
     const command = commandOf(text);
     if (command === 'report') messages.add(chat, 'bot', { card: reportKindCard() }, now());
+    else if (command === 'cases') messages.add(chat, 'bot', { card: queueCard(casesView(d.workflow, as, d.directory.timeZone)) }, now());
     else if (command === 'my_reports') messages.add(chat, 'bot', { card: messageCard(myReportsView(d.workflow, as)) }, now());
     else if (command === 'whoami') messages.add(chat, 'bot', { text: `In the sandbox you are ${d.directory.displayName(as)} (id ${as} in the school file).` }, now());
     else messages.add(chat, 'bot', { text: helpText }, now());

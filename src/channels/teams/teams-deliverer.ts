@@ -13,14 +13,18 @@ import { classifyTeamsError } from './teams-errors.js';
 
 export const adaptiveCardType = 'application/vnd.microsoft.card.adaptive';
 
-/** A message activity carrying one Adaptive Card. */
-export function cardMessage(card: Record<string, unknown>): Partial<Activity> {
-  return { type: 'message', attachments: [{ contentType: adaptiveCardType, content: card }] };
+/**
+ * A message activity carrying one Adaptive Card, with the `summary` Teams shows in the
+ * notification and on lock screens: the card's title (a reference and a kind, never a
+ * name or the report's text), so the preview is never a generic "sent a card".
+ */
+export function cardMessage(card: Record<string, unknown>, summary: string): Partial<Activity> {
+  return { type: 'message', summary, attachments: [{ contentType: adaptiveCardType, content: card }] };
 }
 
 /** A message view as a card message, with its title as the notification summary. */
 export function cardActivity(view: MessageView): Partial<Activity> {
-  return { ...cardMessage(messageCard(view)), summary: view.title };
+  return cardMessage(messageCard(view), view.title);
 }
 
 /**
