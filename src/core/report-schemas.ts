@@ -309,5 +309,5 @@ export function acceptsEvidence(kind: ReportKind): boolean {
 export const nudeImageGuidance = [
   'Do not view, copy, screenshot, forward, print or save the images, and do not ask anyone to send them to you.',
   'Tell the DSL in person now, as well as filing this report.',
-  'If the pupil is worried about an image of themselves online, Report Remove (Childline and the IWF) can help get it taken down.',
+  'If the pupil is worried about an image of themselves online, Report Remove (Childline and the IWF) can help get it taken down: https://www.childline.org.uk/remove',
 ] as const;

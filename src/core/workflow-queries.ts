@@ -42,6 +42,7 @@ export function view(c: WorkflowCtx, cmd: { reportId: string; actorId: string })
     reporter: name(report.reporterId),
     form: report.form,
     rules: report.routing.rules,
+    ruleTitles: Object.fromEntries(c.policy.rules.filter((r) => report.routing.rules.includes(r.id)).map((r) => [r.id, r.title])),
     duties: duties.map((d) => ({
       id: d.id,
       type: d.type,

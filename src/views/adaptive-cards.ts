@@ -59,9 +59,12 @@ export function utf16Bytes(value: unknown): number {
   return JSON.stringify(value).length * 2;
 }
 
+/** The message activity's own JSON around its card ({"type":"message","attachments":[…]}), counted with it. */
+const wrapperBytes = utf16Bytes({ type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: null }] });
+
 /** Whether a card, sent in one activity, stays within the budget. */
 export function cardFits(card: object): boolean {
-  return utf16Bytes(card) + teamsBudget.envelopeBytes <= teamsBudget.bytes;
+  return utf16Bytes(card) + wrapperBytes + teamsBudget.envelopeBytes <= teamsBudget.bytes;
 }
 
 /** The verbs whose buttons send the card's inputs (a decision and its reason, the action taken). */

@@ -2,6 +2,7 @@ import type { FieldIssue } from '../core/errors.js';
 import { contentCategories, contentCategoryLabels, kindLabels, nudeImageGuidance, reportKinds, type ReportKind } from '../core/report-schemas.js';
 import type { Directory } from '../core/school.js';
 import { checkChoiceValue, type SubjectCandidate } from '../core/subject-check.js';
+import { answerLabel, formatDay, formatLocalString } from './answer-labels.js';
 import { fieldMaxLength } from './form-limits.js';
 
 /**
@@ -265,12 +266,14 @@ export function formAnswers(kind: ReportKind, form: Record<string, unknown>, dir
   const values = formValues(kind, form);
   return formFields[kind].flatMap((f) => {
     const v = values[f.id];
-    if (v === undefined) return [];
+    // The screenshots' times are shown beside each screenshot; the time it happened beside its date.
+    if (v === undefined || f.id.startsWith(screenshotFieldPrefix) || f.id === 'occurred.time') return [];
     let shown = v;
     if (f.kind === 'person') shown = dir.displayName(v);
     else if (f.kind === 'yesno') shown = v === 'true' ? 'Yes' : 'No';
     else if (f.kind === 'choice') shown = f.choices?.find((c) => c.value === v)?.title ?? v;
     else if (f.kind === 'urls') shown = v.split('\n').join(', ');
-    return [{ title: f.label, value: shown }];
+    else if (f.kind === 'date') shown = f.id === 'occurred.date' && values['occurred.time'] ? formatLocalString(`${v}T${values['occurred.time']}`) : formatDay(v);
+    return [{ title: answerLabel(f), value: shown }];
   });
 }

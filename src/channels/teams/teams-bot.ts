@@ -6,7 +6,7 @@ import type { ChannelStore } from '../../store/channel-store.js';
 import { escapeTeamsMarkdown, messageCard, messageCards, reportFormCard, reportKindCard, reportKindTitle } from '../../views/adaptive-cards.js';
 import type { MessageView } from '../../views/view-model.js';
 import { queueCard } from '../../views/queue-views.js';
-import { casesView, commandOf, Conversation, helpText, myReportsView, welcomeView, type ActionContext, type Reply } from '../conversation.js';
+import { casesView, commandOf, Conversation, formPutAwayView, startForm, helpText, myReportsView, welcomeView, type ActionContext, type Reply } from '../conversation.js';
 import { activitySchema, executeValueSchema, fileDownloadInfoSchema, type TeamsActivity } from './teams-activity.js';
 import type { Activity, TeamsConnector, TurnContext } from './teams-connector.js';
 import type { TeamsConversations } from './teams-conversations.js';
@@ -95,7 +95,17 @@ export class TeamsBot {
     if (command === 'report') {
       const kindCard = cardMessage(reportKindCard(), reportKindTitle);
       if (personal) {
-        await context.sendActivity(kindCard);
+        const put = formPutAwayView();
+        await startForm(
+          this.d.refs,
+          a.from.id,
+          this.d.clock(),
+          (earlier) => context.updateActivity({ ...cardActivity(put), id: earlier.messageId }).then(() => undefined),
+          async () => {
+            const sent = await context.sendActivity(kindCard);
+            return sent?.id ? { conversationId: a.conversation.id, messageId: sent.id } : undefined;
+          },
+        );
         return;
       }
       // Never in a channel: the form goes to the person's 1:1 chat, and nothing about it is posted here.
