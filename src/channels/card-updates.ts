@@ -35,3 +35,23 @@ export function rememberSent(refs: ChannelStore, item: OutboxItem, sent: { conve
     createdAt: at.toISOString(),
   });
 }
+
+/** The message type under which a reporter's form, turned into "Report sent", is remembered. */
+export const confirmedType = 'receipt.submitted';
+
+/**
+ * One confirmation to the reporter: when the form they sent already turned into the
+ * confirmation card (with the reference, in their chat), the queued receipt is that card
+ * and is not sent again. Remembered only once that card was shown, so a receipt is never
+ * lost when the platform did not take the reply.
+ */
+export function confirmedInPlace(item: OutboxItem, refs: ChannelStore): boolean {
+  return item.messageType === confirmedType && !!item.reportId && refs.messages(item.reportId, item.recipientId).some((m) => m.messageType === confirmedType);
+}
+
+/** Where a person's unsent report form is (the kind card, then the form), to put away when they start another. */
+export const openFormKey = (userId: string) => `open-form:${userId}`;
+export interface OpenForm {
+  conversationId: string;
+  messageId: string;
+}

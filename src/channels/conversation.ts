@@ -5,11 +5,13 @@ import { kindLabels, reportKinds, type ReportKind } from '../core/report-schemas
 import type { Directory } from '../core/school.js';
 import type { Workflow } from '../core/workflow.js';
 import type { ChannelStore } from '../store/channel-store.js';
+import { confirmedType, openFormKey, type OpenForm } from './card-updates.js';
 import { wordsForError } from '../views/error-words.js';
 import { noticeView, reportDetailsView, submittedView } from '../views/message-views.js';
 import { formFromValues, formView, subjectCheckField, type FormView } from '../views/report-forms.js';
 import { readCheckChoice, type SubjectCandidate, type SubjectCheck } from '../core/subject-check.js';
 import type { MessageView } from '../views/view-model.js';
+import { queueView, type QueueView } from '../views/queue-views.js';
 import { z } from 'zod';
 
 /**
@@ -70,6 +72,7 @@ export type CardAction = z.infer<typeof cardActionSchema>;
 const helpLines = [
   ['report', 'make a report (in this chat; nobody else sees the form)'],
   ['my reports', 'the reports you have made, and where they are'],
+  ['cases', 'the open cases you may act on, yours first, overdue marked (DSL, deputies, headteacher, chair)'],
   ['whoami', 'your id, for the school IT administrator'],
 ] as const;
 
@@ -89,7 +92,7 @@ export const welcomeView = (): MessageView => ({
 const uploadWindowMs = 24 * 60 * 60_000;
 
 /** A text command: what it is, once mentions and spacing are taken out. */
-export function commandOf(text: string): 'report' | 'whoami' | 'my_reports' | 'help' {
+export function commandOf(text: string): 'report' | 'whoami' | 'my_reports' | 'cases' | 'help' {
   const t = text
     .replace(/<at>[^<]*<\/at>/gi, ' ')
     .replace(/^\/+/, '')
@@ -99,7 +102,42 @@ export function commandOf(text: string): 'report' | 'whoami' | 'my_reports' | 'h
   if (/^report\b/.test(t)) return 'report';
   if (t === 'whoami' || t === 'who am i') return 'whoami';
   if (/^my reports?$/.test(t)) return 'my_reports';
+  if (/^(my |open )?cases?$/.test(t) || /^(my )?queue$/.test(t)) return 'cases';
   return 'help';
+}
+
+/** What an earlier unsent form becomes when the person starts another report. */
+export const formPutAwayView = (): MessageView =>
+  noticeView('Form put away', ['You started a new report, so this unfinished form was put away. Nothing was sent from it.']);
+
+/**
+ * Starts a report form in the person's chat: an earlier form they never sent is put away
+ * first (replaced in place), so abandoned forms do not pile up with live inputs.
+ * `replace` updates a card; `send` posts the new kind card and says where it went.
+ */
+export async function startForm(
+  refs: ChannelStore,
+  userId: string,
+  now: Date,
+  replace: (earlier: OpenForm) => Promise<void>,
+  send: () => Promise<OpenForm | undefined>,
+): Promise<void> {
+  const earlier = refs.getRef<OpenForm>(openFormKey(userId));
+  if (earlier) {
+    try {
+      await replace(earlier);
+    } catch {
+      // Deleted in the chat, or too old to update: nothing to put away.
+    }
+    refs.deleteRef(openFormKey(userId));
+  }
+  const sent = await send();
+  if (sent) refs.putRef(openFormKey(userId), sent, now);
+}
+
+/** The open-case list of this person (G1: never a report about them; core leaves those out). */
+export function casesView(workflow: Workflow, actorId: string, timeZone: string): QueueView {
+  return queueView(workflow.openQueue(actorId), timeZone);
 }
 
 /** The reporter's own reports (G6): reference, kind and status. */
@@ -184,13 +222,20 @@ export class Conversation {
             messageId: ctx.cardId,
             createdAt: this.d.clock().toISOString(),
           });
-          this.d.kick();
           try {
             await reply.message(submittedView(result, kindLabels[result.kind], result.evidenceCount), true);
+            // The form is now the one confirmation the reporter gets; it is no longer an unsent form.
+            if (ctx.cardId) {
+              this.d.refs.putMessage({ reportId: result.reportId, recipientId: actorId, messageType: confirmedType, conversationId: ctx.conversationId, messageId: ctx.cardId, createdAt: this.d.clock().toISOString() });
+              if (this.d.refs.getRef<OpenForm>(openFormKey(ctx.userId))?.messageId === ctx.cardId) this.d.refs.deleteRef(openFormKey(ctx.userId));
+            }
           } catch (err) {
             // Stored: the receipt with the reference is in the outbox and arrives when the platform answers again.
             const e = err as { code?: unknown; statusCode?: unknown };
             this.d.log.warn({ code: e.code, status: e.statusCode, reportId: result.reportId }, 'the report is stored, but the platform did not take the answer; the receipt follows');
+          } finally {
+            // Delivered after the form became the confirmation (or failed to), so the receipt knows which.
+            this.d.kick();
           }
         } catch (err) {
           if (!(err instanceof DomainError) || err.code !== 'VALIDATION_FAILED') throw err;

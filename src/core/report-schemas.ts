@@ -162,6 +162,26 @@ export function makeReportSchema(context: FormContext) {
 
   const urls = urlList(1);
 
+  /**
+   * Form 2's evidence times, asked once in the form for the screenshots sent with or
+   * after it (as Slack asks once per batch): when they were taken and when the post was
+   * made. A date without its time (or a time without its date) is sent back to be
+   * completed; neither may be in the future.
+   */
+  const day = z
+    .string()
+    .refine(isRealDate, { error: 'Please give a date, e.g. 2026-11-23.' })
+    .refine((d) => !isRealDate(d) || d <= context.today, { error: 'That date is in the future.' });
+  const screenshots = z
+    .strictObject({ takenDate: day.optional(), takenTime: clockTime.optional(), postedDate: day.optional(), postedTime: clockTime.optional() })
+    .superRefine((v, ctx) => {
+      for (const [what, date, time] of [['taken', v.takenDate, v.takenTime], ['posted', v.postedDate, v.postedTime]] as const) {
+        if (date !== undefined && time === undefined) ctx.addIssue({ code: 'custom', path: [`${what}Time`], message: 'Please give the time too (an estimate will do).' });
+        if (time !== undefined && date === undefined) ctx.addIssue({ code: 'custom', path: [`${what}Date`], message: 'Please give the date too.' });
+      }
+    })
+    .optional();
+
   const inappropriateContent = z.strictObject({
     kind: z.literal('inappropriate_content'),
     accessedBy: person(['pupil', 'staff', 'visitor', 'unknown'] as const, 'accessed it'),
@@ -172,6 +192,7 @@ export function makeReportSchema(context: FormContext) {
     device: text('the device', textLimits.short),
     location: text('where it happened', textLimits.short),
     schoolDeviceOrNetwork: z.boolean({ error: 'Please say whether a school device or the school network was used.' }),
+    screenshots,
   });
 
   const cyberbullying = z.strictObject({
@@ -182,6 +203,7 @@ export function makeReportSchema(context: FormContext) {
     where: text('where it was posted (a web address, group or account name)', textLimits.where),
     occurred,
     description: text('what happened'),
+    screenshots,
   });
 
   const friendRequest = z
@@ -195,6 +217,7 @@ export function makeReportSchema(context: FormContext) {
       accepted: z.boolean({ error: 'Please say whether the request was accepted.' }),
       familyLink: z.boolean({ error: 'Please say whether there is a family link.' }),
       familyLinkDetails: optionalText('the family link', textLimits.familyLinkDetails),
+      screenshots,
     })
     .refine((r) => r?.familyLink !== true || (r.familyLinkDetails ?? '') !== '', {
       error: 'Please describe the family link.',
@@ -209,6 +232,7 @@ export function makeReportSchema(context: FormContext) {
     platform: optionalText('the app or website'),
     description: text('what happened'),
     involvesPupils: z.boolean({ error: 'Please say whether pupils were involved.' }),
+    screenshots,
   });
 
   const extremism = z.strictObject({
@@ -217,6 +241,7 @@ export function makeReportSchema(context: FormContext) {
     occurred,
     urls: urlList(0).default([]),
     description: text('what you saw or heard'),
+    screenshots,
   });
 
   const nudeImages = z.strictObject({
@@ -234,6 +259,7 @@ export function makeReportSchema(context: FormContext) {
     where: text('where it was posted (a web address, group or account name)', textLimits.where),
     occurred,
     description: text('what was posted'),
+    screenshots,
   });
 
   const somethingElse = z.strictObject({
@@ -241,6 +267,7 @@ export function makeReportSchema(context: FormContext) {
     about: person(['pupil', 'staff', 'other', 'unknown'] as const, 'the concern is about').optional(),
     occurred: occurred.optional(),
     description: text('what happened'),
+    screenshots,
   });
 
   return z.discriminatedUnion(
@@ -263,6 +290,16 @@ export const evidenceMetaSchema = z.strictObject({
 });
 export type EvidenceMeta = z.output<typeof evidenceMetaSchema>;
 
+/** The evidence times a report's form gives its screenshots ("YYYY-MM-DDTHH:MM", local), if any. */
+export function formEvidenceTimes(form: unknown): Pick<EvidenceMeta, 'takenAt' | 'postedAt'> {
+  const s = (form as { screenshots?: { takenDate?: string; takenTime?: string; postedDate?: string; postedTime?: string } } | undefined)?.screenshots;
+  if (!s) return {};
+  return {
+    ...(s.takenDate && s.takenTime ? { takenAt: `${s.takenDate}T${s.takenTime}` } : {}),
+    ...(s.postedDate && s.postedTime ? { postedAt: `${s.postedDate}T${s.postedTime}` } : {}),
+  };
+}
+
 /** Kinds whose form accepts evidence files. G2: never the nude-images kind. */
 export function acceptsEvidence(kind: ReportKind): boolean {
   return kind !== 'nude_images';
@@ -272,5 +309,5 @@ export function acceptsEvidence(kind: ReportKind): boolean {
 export const nudeImageGuidance = [
   'Do not view, copy, screenshot, forward, print or save the images, and do not ask anyone to send them to you.',
   'Tell the DSL in person now, as well as filing this report.',
-  'If the pupil is worried about an image of themselves online, Report Remove (Childline and the IWF) can help get it taken down.',
+  'If the pupil is worried about an image of themselves online, Report Remove (Childline and the IWF) can help get it taken down: https://www.childline.org.uk/remove',
 ] as const;

@@ -99,3 +99,19 @@ export function scheduleAck(c: WorkflowCtx, report: ReportRecord, duty: DutyReco
 export function scheduleTimer(c: WorkflowCtx, report: ReportRecord, duty: DutyRecord, kind: TimerKind, dueAt: Date, now: Date): void {
   c.store.scheduleTimer({ token: c.newId(), reportId: report.id, dutyId: duty.id, kind, dueAt: dueAt.getTime() }, now);
 }
+
+/**
+ * The deadline the rules give an open duty, from when it was set: "acknowledge by" (the
+ * first, reminder deadline, G3) and "decide by" (G4). A task has none. The open-case
+ * list marks a case overdue once one of its open duties is past this.
+ */
+export function dutyDeadline(c: WorkflowCtx, report: Pick<ReportRecord, 'urgent'>, duty: DutyRecord): Date | undefined {
+  const from = new Date(duty.createdAt);
+  const wh = c.directory.workingHours;
+  if (duty.type === 'acknowledge') {
+    const a = c.policy.deadlines.acknowledge[report.urgent ? 'urgent' : 'normal'];
+    return deadlineAfter(from, a.remindAfterMinutes, a.clock, wh, c.directory.timeZone);
+  }
+  if (duty.type === 'decision') return decisionDeadline(c, duty, from);
+  return undefined;
+}

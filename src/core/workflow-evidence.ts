@@ -2,7 +2,7 @@ import { DomainError } from './errors.js';
 import { type CheckedEvidence, checkEvidence } from './evidence.js';
 import { toFieldIssues } from './issues.js';
 import type { ReportRecord } from './ports.js';
-import { acceptsEvidence, type EvidenceMeta, evidenceMetaSchema, type ReportKind } from './report-schemas.js';
+import { acceptsEvidence, type EvidenceMeta, evidenceMetaSchema, formEvidenceTimes, type ReportKind } from './report-schemas.js';
 import { audit, decided, mustGetReport, Refused, type WorkflowCtx } from './workflow-context.js';
 import { dutyRecipients, send } from './workflow-notify.js';
 import type { EvidenceUpload } from './workflow-types.js';
@@ -101,6 +101,7 @@ export function checkUploads(c: WorkflowCtx, uploads: EvidenceUpload[], existing
 }
 
 export function addEvidenceRecord(c: WorkflowCtx, report: ReportRecord, e: CheckedEvidence & { meta: EvidenceMeta }, by: string, now: Date): boolean {
+  const formTimes = formEvidenceTimes(report.form);
   return c.store.insertEvidence({
     id: c.newId(),
     reportId: report.id,
@@ -108,8 +109,9 @@ export function addEvidenceRecord(c: WorkflowCtx, report: ReportRecord, e: Check
     size: e.size,
     mediaType: e.mediaType,
     fileName: e.meta.fileName,
-    takenAt: e.meta.takenAt,
-    postedAt: e.meta.postedAt,
+    // Times given with the file (Slack's pickers) win; else those of the report's form.
+    takenAt: e.meta.takenAt ?? formTimes.takenAt,
+    postedAt: e.meta.postedAt ?? formTimes.postedAt,
     addedBy: by,
     addedAt: now.toISOString(),
   });

@@ -2,6 +2,8 @@ import { DomainError } from './errors.js';
 import { kindLabels } from './report-schemas.js';
 import { accessOf, eligiblePeople } from './workflow-access.js';
 import { audit, decided, mustGetReport, Refused, type WorkflowCtx } from './workflow-context.js';
+import type { DutyRecord, ReportRecord } from './ports.js';
+import { dutyDeadline } from './workflow-deadlines.js';
 import type { Receipt, ReportView } from './workflow-types.js';
 
 // Reading a case: the report as this person may see it, the reporter's receipts, the open queue.
@@ -40,6 +42,7 @@ export function view(c: WorkflowCtx, cmd: { reportId: string; actorId: string })
     reporter: name(report.reporterId),
     form: report.form,
     rules: report.routing.rules,
+    ruleTitles: Object.fromEntries(c.policy.rules.filter((r) => report.routing.rules.includes(r.id)).map((r) => [r.id, r.title])),
     duties: duties.map((d) => ({
       id: d.id,
       type: d.type,
@@ -95,7 +98,12 @@ export function openQueue(c: WorkflowCtx, actorId: string): {
   waitingFor: string[];
   /** The next deadline (reminder, escalation or decision), if one is set. */
   nextDeadline?: string;
+  /** An open duty of this report is this person's to do now. */
+  yours?: boolean;
+  /** An open duty of this report is past the deadline the rules give it (G3, G4). */
+  overdue?: boolean;
 }[] {
+  const now = c.clock();
   return c.store
     .listReportsNotClosed()
     .filter((r) => !r.routing.subjects.includes(actorId))
@@ -109,5 +117,15 @@ export function openQueue(c: WorkflowCtx, actorId: string): {
       submittedAt: r.submittedAt,
       waitingFor: duties.filter((d) => d.status === 'open').map((d) => d.type),
       ...((t) => (t ? { nextDeadline: new Date(t.dueAt).toISOString() } : {}))(c.store.nextTimer(r.id)),
+      ...queueMarks(c, r, duties, actorId, now),
     }));
+}
+
+/** Whether a case is this person's to act on now, and whether it is overdue (for the open-case list). */
+function queueMarks(c: WorkflowCtx, report: ReportRecord, duties: DutyRecord[], actorId: string, now: Date): { yours: boolean; overdue: boolean } {
+  const open = duties.filter((d) => d.status === 'open');
+  return {
+    yours: open.some((d) => eligiblePeople(d).includes(actorId)),
+    overdue: open.some((d) => (dutyDeadline(c, report, d)?.getTime() ?? Infinity) <= now.getTime()),
+  };
 }

@@ -75,6 +75,8 @@ export interface ReportView {
   reporter?: { id: string; name: string };
   form?: ReportForm;
   rules?: string[];
+  /** Each matched rule's title in the school's policy: why the report went where it did, in words. */
+  ruleTitles?: Record<string, string>;
   duties?: {
     id: string;
     type: DutyRecord['type'];

@@ -1,5 +1,5 @@
 import { TZDate } from '@date-fns/tz';
-import { addDays, addMinutes, differenceInMinutes, set, startOfDay } from 'date-fns';
+import { addDays, set, startOfDay } from 'date-fns';
 
 export const weekdays = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof weekdays)[number];
@@ -42,7 +42,7 @@ export function isWorkingTime(at: Date, wh: WorkingHours, timeZone: string): boo
 export function addWorkingMinutes(from: Date, minutes: number, wh: WorkingHours, timeZone: string): Date {
   if (wh.days.length === 0) throw new Error('working hours need at least one day');
   let t = new TZDate(from.getTime(), timeZone);
-  let remaining = Math.max(0, minutes);
+  let remaining = Math.max(0, minutes) * 60_000;
   for (let guard = 0; guard < 5000; guard += 1) {
     const dayStart = atLocal(t, wh.start);
     const dayEnd = atLocal(t, wh.end);
@@ -51,8 +51,10 @@ export function addWorkingMinutes(from: Date, minutes: number, wh: WorkingHours,
       continue;
     }
     if (t < dayStart) t = dayStart;
-    const left = differenceInMinutes(dayEnd, t);
-    if (remaining <= left) return new Date(addMinutes(t, remaining).getTime());
+    // In milliseconds: whole minutes would drop the seconds already gone from the first
+    // day, and a deadline would fall (and be shown) one minute after the one the rules give.
+    const left = dayEnd.getTime() - t.getTime();
+    if (remaining <= left) return new Date(t.getTime() + remaining);
     remaining -= left;
     t = atLocal(addDays(startOfDay(t), 1), wh.start);
   }

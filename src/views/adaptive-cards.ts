@@ -59,10 +59,16 @@ export function utf16Bytes(value: unknown): number {
   return JSON.stringify(value).length * 2;
 }
 
+/** The message activity's own JSON around its card ({"type":"message","attachments":[…]}), counted with it. */
+const wrapperBytes = utf16Bytes({ type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: null }] });
+
 /** Whether a card, sent in one activity, stays within the budget. */
 export function cardFits(card: object): boolean {
-  return utf16Bytes(card) + teamsBudget.envelopeBytes <= teamsBudget.bytes;
+  return utf16Bytes(card) + wrapperBytes + teamsBudget.envelopeBytes <= teamsBudget.bytes;
 }
+
+/** The verbs whose buttons send the card's inputs (a decision and its reason, the action taken). */
+const submitsInputs = new Set(['decide', 'complete_task']);
 
 /** A message view as its card, as it is (see messageCard for the one that always fits). */
 function renderMessageCard(view: MessageView): Record<string, unknown> {
@@ -74,7 +80,9 @@ function renderMessageCard(view: MessageView): Record<string, unknown> {
     facts: view.facts.map((f) => ({ title: f.title, value: esc(f.value) })),
     paragraphs: view.paragraphs.map(esc),
     inputs: view.inputs.map((i) => ({ ...i, maxLength: i.maxLength ?? textLimits.input })),
-    actions: view.actions.map((a) => ({ ...a, submitData: { verb: a.verb, ...a.data } })),
+    // Only the buttons that send the card's answers validate and submit its inputs: View
+    // details and Acknowledge work whatever is (or is not) filled in.
+    actions: view.actions.map((a) => ({ ...a, associatedInputs: submitsInputs.has(a.verb) ? 'auto' : 'none', submitData: { verb: a.verb, ...a.data } })),
   });
 }
 
@@ -125,9 +133,12 @@ export function messageCards(view: MessageView): Record<string, unknown>[] {
   );
 }
 
+/** The first card's title (and its notification summary on Teams). */
+export const reportKindTitle = 'Report a concern';
+
 /** The first card of /report: what kind of concern it is. */
 export function reportKindCard(): Record<string, unknown> {
-  return expandCard('report-kind', { choices: kindChoices });
+  return expandCard('report-kind', { title: reportKindTitle, choices: kindChoices });
 }
 
 /**

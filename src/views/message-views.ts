@@ -3,7 +3,8 @@ import type { OutboxItem } from '../core/ports.js';
 import { closeOutcomes } from '../core/messages.js';
 import { formatLocal } from '../core/working-time.js';
 import type { ReportView, SubmitResult } from '../core/workflow.js';
-import { acceptsEvidence } from '../core/report-schemas.js';
+import { acceptsEvidence, formEvidenceTimes } from '../core/report-schemas.js';
+import { formatLocalString } from './answer-labels.js';
 import type { Directory } from '../core/school.js';
 import { textLimits } from '../core/text-limits.js';
 import { digestView } from './digest-view.js';
@@ -177,6 +178,22 @@ export function messageView(item: Pick<OutboxItem, 'messageType' | 'payload'>, t
   }
 }
 
+/**
+ * A status message (acknowledged, decided, blocked, closed) as it replaces an earlier
+ * card: the card keeps saying what it was ("Reminder: …", "Escalated: …", "For
+ * information: …"), with the new status, so a channel never shows copies of the first
+ * card and the reminder stays on the record.
+ */
+export function asUpdateOf(view: MessageView, earlierType: string, reference: string): MessageView {
+  const titles: Record<string, string> = {
+    'ack.reminder': `Reminder: ${reference} was waiting to be acknowledged`,
+    'report.escalated': `Escalated: ${reference} was not acknowledged in time`,
+    'report.notice': `For information: report ${reference}`,
+  };
+  const title = titles[earlierType];
+  return title ? { ...view, title } : view;
+}
+
 /** The audit log's head, sent to the DSL to keep: no report, no buttons. */
 function auditCheckpointView(payload: Record<string, unknown>, at: (iso: string | undefined) => string): MessageView {
   const anchor = `${String(payload.seq)}:${String(payload.hash)}`;
@@ -208,7 +225,7 @@ function deliveryFailedView(payload: Record<string, unknown>, view: (v: Partial<
 }
 
 const statusWords = { open: 'Waiting to be acknowledged', acknowledged: 'Acknowledged', closed: 'Closed' } as const;
-const dutyWords = { acknowledge: 'Acknowledge', decision: 'Decision', task: 'Block task' } as const;
+const dutyWords = { acknowledge: 'Acknowledgement', decision: 'Decision', task: 'Block task' } as const;
 
 /**
  * A report as the person asking may see it (core decided the access): everything for
@@ -234,24 +251,34 @@ export function reportDetailsView(v: ReportView, dir: Directory, timeZone: strin
   });
   if (v.access === 'receipt') return view({});
   if (v.access === 'task') return view({ title: `Block task: ${v.reference}`, paragraphs: ['Web addresses to block:', ...(v.urls ?? [])] });
+  // The rules in the school policy's words, never their ids ("Because: a pupil's online behaviour …").
+  const why = (rules: string[]) => rules.map((r) => v.ruleTitles?.[r] ?? r).join('; ');
   const duties = (v.duties ?? []).map((d) => ({
-    title: `${dutyWords[d.type]} (${d.rules.join(', ')})`,
-    value:
+    title: dutyWords[d.type],
+    value: `${
       d.status === 'open'
         ? `Waiting for ${d.waitingOn.join(', ') || 'nobody reachable'}`
-        : `Done by ${d.doneBy?.name ?? 'the bot'}${d.doneAt ? ` at ${at(d.doneAt)}` : ''}${d.result?.choice ? `: ${d.choiceLabel ?? d.result.choice}` : ''}${d.result?.reason ? ` (${d.result.reason})` : ''}${d.result?.action ? `: ${d.result.action}` : ''}`,
+        : `Done by ${d.doneBy?.name ?? 'the bot'}${d.doneAt ? ` at ${at(d.doneAt)}` : ''}${d.result?.choice ? `: ${d.choiceLabel ?? d.result.choice}` : ''}${d.result?.reason ? ` (${d.result.reason})` : ''}${d.result?.action ? `: ${d.result.action}` : ''}`
+    }. Asked because: ${why(d.rules)}.`,
   }));
+  // Each screenshot's times (form 2) beside its hash: as given with the file, else as the form gave them.
+  const times = (e: { takenAt?: string | undefined; postedAt?: string | undefined }) =>
+    e.takenAt || e.postedAt
+      ? `taken ${e.takenAt ? formatLocalString(e.takenAt) : 'at a time not given'}, post made ${e.postedAt ? formatLocalString(e.postedAt) : 'at a time not given'}`
+      : 'times not given';
   const evidence = (v.evidence ?? []).map((e, i) => ({
-    title: `Evidence ${i + 1}`,
-    value: `${e.fileName ?? e.mediaType}, ${Math.ceil(e.size / 1024)} KB, added ${at(e.addedAt)}, SHA-256 ${e.sha256.slice(0, 12)}…`,
+    title: `Screenshot ${i + 1}`,
+    value: `${e.fileName ?? e.mediaType}, ${Math.ceil(e.size / 1024)} KB, ${times(e)}, added ${at(e.addedAt)}, SHA-256 ${e.sha256.slice(0, 12)}…`,
   }));
+  const expected = formEvidenceTimes(v.form);
   return view({
     facts: [
       ...base,
       ...(v.reporter ? [{ title: 'Reported by', value: v.reporter.name }] : []),
       ...(v.form ? formAnswers(v.kind, v.form as unknown as Record<string, unknown>, dir) : []),
-      { title: 'Rules', value: (v.rules ?? []).join(', ') },
+      { title: 'Sent to these people because', value: why(v.rules ?? []) },
       ...duties,
+      ...(evidence.length === 0 && (expected.takenAt || expected.postedAt) ? [{ title: 'Screenshots (none yet)', value: `Times given in the form: ${times(expected)}` }] : []),
       ...evidence,
       ...(v.closed ? [{ title: 'Closed', value: `${closeOutcomes.find((o) => o.id === v.closed?.outcome)?.label ?? v.closed.outcome} by ${v.closed.by} at ${at(v.closed.at)}: ${v.closed.reason}` }] : []),
     ],
@@ -275,7 +302,7 @@ export function submittedView(result: Pick<SubmitResult, 'reference' | 'kind' | 
       { title: 'Kind', value: kindLabel },
       ...(acceptsEvidence(result.kind) ? [{ title: 'Screenshots attached', value: String(evidenceCount) }] : []),
     ],
-    paragraphs: [...next, ...result.guidance],
+    paragraphs: ['Keep the reference: you will be told here when it is acknowledged and when it is closed.', ...next, ...result.guidance],
     inputs: [],
     actions: [],
   };

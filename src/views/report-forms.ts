@@ -2,6 +2,7 @@ import type { FieldIssue } from '../core/errors.js';
 import { contentCategories, contentCategoryLabels, kindLabels, nudeImageGuidance, reportKinds, type ReportKind } from '../core/report-schemas.js';
 import type { Directory } from '../core/school.js';
 import { checkChoiceValue, type SubjectCandidate } from '../core/subject-check.js';
+import { answerLabel, formatDay, formatLocalString } from './answer-labels.js';
 import { fieldMaxLength } from './form-limits.js';
 
 /**
@@ -58,6 +59,14 @@ const text = (id: string, label: string, required = true, placeholder?: string):
   ...(placeholder ? { placeholder } : {}),
 });
 const long = (id: string, label: string, required = true): FormField => ({ id, kind: 'multiline', label, required });
+/** Form 2's evidence times, asked once for the screenshots sent with or after the report (Slack asks with its own pickers). */
+export const screenshotFieldPrefix = 'screenshots.';
+const screenshotTimes: FormField[] = [
+  { id: 'screenshots.takenDate', kind: 'date', label: 'If you will send screenshots: the date they were taken', required: false },
+  { id: 'screenshots.takenTime', kind: 'time', label: 'The time they were taken', required: false },
+  { id: 'screenshots.postedDate', kind: 'date', label: 'The date the post they show was made', required: false },
+  { id: 'screenshots.postedTime', kind: 'time', label: 'The time the post was made', required: false },
+];
 
 export const formFields: Record<ReportKind, FormField[]> = {
   inappropriate_content: [
@@ -69,6 +78,7 @@ export const formFields: Record<ReportKind, FormField[]> = {
     text('device', 'Device', true, 'e.g. school laptop 14'),
     text('location', 'Where', true, 'e.g. Year 5 classroom'),
     { id: 'schoolDeviceOrNetwork', kind: 'yesno', label: 'Was a school device or the school network used?', required: true },
+    ...screenshotTimes,
   ],
   cyberbullying: [
     { id: 'target.type', kind: 'choice', label: 'Who was targeted?', required: true, choices: opts([['pupil', 'A pupil'], ['staff', 'A member of staff'], ['other', 'Someone else']]) },
@@ -78,6 +88,7 @@ export const formFields: Record<ReportKind, FormField[]> = {
     text('where', 'Where (web address, group or account name)'),
     ...when(true, 'it was posted'),
     long('description', 'What happened'),
+    ...screenshotTimes,
   ],
   friend_request: [
     { id: 'direction', kind: 'choice', label: 'Who sent the request?', required: true, choices: opts([['pupil_to_staff', 'A pupil, to a member of staff'], ['staff_to_pupil', 'A member of staff, to a pupil']]) },
@@ -89,6 +100,7 @@ export const formFields: Record<ReportKind, FormField[]> = {
     { id: 'accepted', kind: 'yesno', label: 'Was the request accepted?', required: true },
     { id: 'familyLink', kind: 'yesno', label: 'Is there a family link?', required: true },
     long('familyLinkDetails', 'If so, what is the family link?', false),
+    ...screenshotTimes,
   ],
   staff_conduct: [
     ...staff('staffMember', 'The member of staff'),
@@ -96,12 +108,14 @@ export const formFields: Record<ReportKind, FormField[]> = {
     text('platform', 'App or website (if any)', false),
     long('description', 'What happened'),
     { id: 'involvesPupils', kind: 'yesno', label: 'Were pupils involved?', required: true },
+    ...screenshotTimes,
   ],
   extremism: [
     ...who('concernAbout', 'Who is the concern about?', [['pupil', 'A pupil'], ['staff', 'A member of staff'], ['other', 'Someone else'], ['unknown', 'Not known']]),
     ...when(true),
     { id: 'urls', kind: 'urls', label: 'Web address(es), one per line (if any)', required: false },
     long('description', 'What you saw or heard'),
+    ...screenshotTimes,
   ],
   nude_images: [
     text('pupil.name', "The pupil's name"),
@@ -116,11 +130,13 @@ export const formFields: Record<ReportKind, FormField[]> = {
     text('where', 'Where (web address, group or page)'),
     ...when(true, 'it was posted'),
     long('description', 'What was posted'),
+    ...screenshotTimes,
   ],
   something_else: [
     ...who('about', 'Who is it about? (if anyone)', [['pupil', 'A pupil'], ['staff', 'A member of staff'], ['other', 'Someone else'], ['unknown', 'Not known']], false),
     ...when(false),
     long('description', 'What happened'),
+    ...screenshotTimes,
   ],
 };
 
@@ -250,12 +266,14 @@ export function formAnswers(kind: ReportKind, form: Record<string, unknown>, dir
   const values = formValues(kind, form);
   return formFields[kind].flatMap((f) => {
     const v = values[f.id];
-    if (v === undefined) return [];
+    // The screenshots' times are shown beside each screenshot; the time it happened beside its date.
+    if (v === undefined || f.id.startsWith(screenshotFieldPrefix) || f.id === 'occurred.time') return [];
     let shown = v;
     if (f.kind === 'person') shown = dir.displayName(v);
     else if (f.kind === 'yesno') shown = v === 'true' ? 'Yes' : 'No';
     else if (f.kind === 'choice') shown = f.choices?.find((c) => c.value === v)?.title ?? v;
     else if (f.kind === 'urls') shown = v.split('\n').join(', ');
-    return [{ title: f.label, value: shown }];
+    else if (f.kind === 'date') shown = f.id === 'occurred.date' && values['occurred.time'] ? formatLocalString(`${v}T${values['occurred.time']}`) : formatDay(v);
+    return [{ title: answerLabel(f), value: shown }];
   });
 }

@@ -31,4 +31,10 @@ describe('working time (Europe/London)', () => {
     expect(workingDayMinutes(wh)).toBe(540);
     expect(add('2026-11-23T10:00:00Z', 540)).toBe('2026-11-24T10:00:00.000Z');
   });
+  it('keeps the seconds of the start: a deadline is never a minute late', () => {
+    // Issue 12: "Decide by" one minute after the rules' deadline, from seconds dropped on the first day.
+    expect(add('2026-11-23T10:00:30Z', 540)).toBe('2026-11-24T10:00:30.000Z');
+    expect(add('2026-11-23T16:59:30Z', 30)).toBe('2026-11-24T08:29:30.000Z');
+    expect(add('2026-11-23T10:00:59.999Z', 30)).toBe('2026-11-23T10:30:59.999Z');
+  });
 });

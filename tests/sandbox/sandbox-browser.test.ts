@@ -18,7 +18,7 @@ describe('the sandbox in a browser', () => {
     await s.as(ex.reporter);
     const reference = await s.report('friend_request', ex.report);
     expect(reference).toBe('SG-2026-0001');
-    await s.see(s.chat, `Report received: ${reference}`);
+    await s.see(s.chat, `Report sent: ${reference}`);
     await s.screenshot('1-teacher-report-sent');
 
     await s.as('alex-morgan');

@@ -133,6 +133,10 @@ describe('G1 with real names, over the Slack wire', () => {
     expect(posted(dslChannel)).toEqual([]);
     expect(posted(dm('jo-patel'))).toEqual([]);
     expect(textOf(posted(dm('sam-okafor')))).toContain(report.reference);
+    // Issue 12: the screenshot's times beside its hash in View details, as on Teams and the sandbox.
+    const toSam = posted(dm('sam-okafor')).find((c) => textOf([c]).includes(report.reference) && JSON.stringify(c).includes('"view"'));
+    await h.interaction(buttonPress('sam-okafor', 'view', buttonOf(toSam, 'view'), { channel: dm('sam-okafor'), ts: toSam!.ts! }));
+    expect(JSON.stringify(h.api.of('views.open').at(-1)?.body)).toMatch(/shot-1\.png, 1 KB, taken Sun, 22 Nov 2026, 20:30, post made at a time not given, added .*SHA-256 [0-9a-f]{12}/);
   });
 
   it('"Okafor" (a pupil): the deputy never reads it; the DSL gets it by DM, told someone was left out', async () => {

@@ -58,8 +58,8 @@ describe('Slack: requests that are not right', () => {
     expect(h.api.of('views.publish')).toHaveLength(1);
     // The DSL's App Home: the open queue with the next deadline.
     const home = JSON.stringify(h.api.of('views.publish')[0]?.body.view);
-    expect(home).toContain('Open reports');
-    expect(home).toMatch(/SG-2026-0001.*waiting for acknowledge.*next deadline Mon, 23 Nov 2026, 10:30/);
+    expect(home).toContain('Open cases: 1 yours, 0 overdue');
+    expect(home).toMatch(/SG-2026-0001: Yours.*Waiting for acknowledgement.*Next deadline: Mon, 23 Nov 2026, 10:30/);
   });
 
   it("staff see only their own reports' statuses in App Home (G6)", async () => {
@@ -73,7 +73,7 @@ describe('Slack: requests that are not right', () => {
     const home = JSON.stringify(h.api.of('views.publish').at(-1)?.body.view);
     expect(home).toContain('Your reports');
     expect(home).toContain('SG-2026-0001');
-    expect(home).not.toContain('Open reports');
+    expect(home).not.toContain('Open cases');
     expect(home).not.toMatch(/Jo Patel|Instagram/);
   });
 

@@ -100,7 +100,9 @@ describe('Teams: requests that are not right', () => {
     expect(reportCount()).toBe(1);
     await h.deliver();
     await h.deliver();
-    expect(h.connector.sent(h.personalChat('amy-clarke')).filter((c) => cardText(c.body).includes('Report received'))).toHaveLength(1);
+    // One confirmation: the form became "Report sent"; the queued receipt is not sent again (issue 12).
+    expect(h.connector.sent(h.personalChat('amy-clarke')).filter((c) => cardText(c.body).includes('Report received'))).toHaveLength(0);
+    expect(h.app.store.listOutbox().filter((o) => o.messageType === 'receipt.submitted' && o.status !== 'sent')).toEqual([]);
 
     // The same invoke twice: acknowledged once, audited once.
     const ex = example(1);

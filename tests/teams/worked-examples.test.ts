@@ -31,7 +31,9 @@ describe('worked examples through Teams', () => {
     // The headteacher, who never wrote to the bot, gets a 1:1 chat opened for the notice.
     expect(createdWith('alex-morgan')).toHaveLength(1);
     expect(textTo(h, chat('alex-morgan'))).toContain(`For information: report ${reference}`);
-    expect(textTo(h, chat(ex.reporter))).toContain(`Report received: ${reference}`);
+    // One confirmation: the form itself became "Report sent"; no second "Report received" card.
+    expect(textTo(h, chat(ex.reporter))).toContain(`Report sent: ${reference}`);
+    expect(textTo(h, chat(ex.reporter))).not.toContain('Report received');
 
     // The DSL acknowledges in the channel (Action.Execute); the card updates for everyone.
     const res = await h.post(h.execute('jo-patel', 'acknowledge', buttonData(thread.card, 'acknowledge'), { conversationId: thread.conversationId, replyToId: thread.rootId }));

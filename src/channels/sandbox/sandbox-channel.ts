@@ -10,12 +10,13 @@ import { addWorkingMinutes, formatLocal } from '../../core/working-time.js';
 import { ChannelStore } from '../../store/channel-store.js';
 import { SandboxStore, type SandboxMessage } from '../../store/sandbox-store.js';
 import { messageCard, messageCards, reportFormCard, reportKindCard } from '../../views/adaptive-cards.js';
-import { messageView } from '../../views/message-views.js';
+import { asUpdateOf, messageView } from '../../views/message-views.js';
 import { wordsForError } from '../../views/error-words.js';
 import type { MessageView } from '../../views/view-model.js';
-import { cardsToReplace, rememberSent } from '../card-updates.js';
+import { queueCard } from '../../views/queue-views.js';
+import { cardsToReplace, confirmedInPlace, rememberSent } from '../card-updates.js';
 import type { ChannelDeps } from '../channel-deps.js';
-import { commandOf, Conversation, helpText, myReportsView, welcomeView, type Reply } from '../conversation.js';
+import { casesView, commandOf, Conversation, formPutAwayView, startForm, helpText, myReportsView, welcomeView, type Reply } from '../conversation.js';
 import type { SandboxClock } from './sandbox-clock.js';
 
 const pageDir = fileURLToPath(new URL('./page/', import.meta.url));
@@ -82,10 +83,12 @@ export function mountSandbox(d: SandboxDeps): void {
     channel: 'sandbox',
     async deliver(item: OutboxItem) {
       if (item.reportId && refs.messageForOutbox(item.id)) return;
-      const card = messageCard(messageView(item, d.directory.timeZone));
+      if (confirmedInPlace(item, refs)) return; // the reporter's form already turned into the confirmation
+      const view = messageView(item, d.directory.timeZone);
+      const card = messageCard(view);
       const earlier = cardsToReplace(item, refs);
       if (earlier.length > 0) {
-        for (const m of earlier) messages.updateCard(Number(m.messageId), card, now());
+        for (const m of earlier) messages.updateCard(Number(m.messageId), messageCard(asUpdateOf(view, m.messageType, String(item.payload.reference ?? ''))), now());
         return;
       }
       const where = item.recipientType === 'dsl_channel' ? dsl : chatOf(item.recipientId);
@@ -157,7 +160,15 @@ export function mountSandbox(d: SandboxDeps): void {
     const chat = chatOf(as);
     messages.add(chat, as, { text }, now());
     const command = commandOf(text);
-    if (command === 'report') messages.add(chat, 'bot', { card: reportKindCard() }, now());
+    if (command === 'report')
+      await startForm(
+        refs,
+        as,
+        now(),
+        async (earlier) => messages.updateCard(Number(earlier.messageId), messageCard(formPutAwayView()), now()),
+        async () => ({ conversationId: chat, messageId: String(messages.add(chat, 'bot', { card: reportKindCard() }, now())) }),
+      );
+    else if (command === 'cases') messages.add(chat, 'bot', { card: queueCard(casesView(d.workflow, as, d.directory.timeZone)) }, now());
     else if (command === 'my_reports') messages.add(chat, 'bot', { card: messageCard(myReportsView(d.workflow, as)) }, now());
     else if (command === 'whoami') messages.add(chat, 'bot', { text: `In the sandbox you are ${d.directory.displayName(as)} (id ${as} in the school file).` }, now());
     else messages.add(chat, 'bot', { text: helpText }, now());

@@ -1,6 +1,6 @@
 import { textLimits } from '../../core/text-limits.js';
 import { fitView, splitText } from '../../views/message-budget.js';
-import { kindChoices, type FieldView, type FormView } from '../../views/report-forms.js';
+import { kindChoices, screenshotFieldPrefix, type FieldView, type FormView } from '../../views/report-forms.js';
 import type { ActionView, InputView, MessageView } from '../../views/view-model.js';
 import { blockTextLength, escapedWithin, slackLimits } from './slack-budget.js';
 
@@ -219,7 +219,8 @@ export function formModal(view: FormView, withFiles: boolean): ModalView {
   // A select shows at most 100 people: with more, the name is typed instead (a typed name names them, G1).
   const tooMany = (f: FieldView) => f.kind === 'person' && (f.choices ?? []).length > slackLimits.selectOptions;
   if (view.fields.some(tooMany)) blocks.push({ type: 'section', text: plain('The list of staff is too long to show here: type the name instead.') });
-  blocks.push(...view.fields.filter((f) => !tooMany(f)).map(fieldBlock));
+  // Slack asks the screenshots' times with its own date-and-time pickers, beside the files.
+  blocks.push(...view.fields.filter((f) => !tooMany(f) && !f.id.startsWith(screenshotFieldPrefix)).map(fieldBlock));
   if (withFiles) {
     blocks.push(
       {

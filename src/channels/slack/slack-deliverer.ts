@@ -1,7 +1,7 @@
 import { PermanentDeliveryError, type ChannelDeliverer } from '../delivery-errors.js';
 import { classifySlackError, tokenErrors } from './slack-errors.js';
 import type { OutboxItem } from '../../core/ports.js';
-import { messageView } from '../../views/message-views.js';
+import { asUpdateOf, messageView } from '../../views/message-views.js';
 import { cardsToReplace, rememberSent } from '../card-updates.js';
 import { messageBlocks } from './slack-blocks.js';
 import type { SlackContext } from './slack-context.js';
@@ -25,7 +25,11 @@ export function slackDeliverer(s: SlackContext, onTokenError: (code: string) => 
       try {
         const earlier = cardsToReplace(item, refs);
         if (earlier.length > 0) {
-          for (const m of earlier) await client.chat.update({ channel: m.conversationId, ts: m.messageId, text, blocks: blocks as never });
+          for (const m of earlier) {
+            // Each earlier card keeps saying what it was (a reminder, an escalation), with the new status.
+            const kept = messageBlocks(asUpdateOf(view, m.messageType, String(item.payload.reference ?? '')));
+            await client.chat.update({ channel: m.conversationId, ts: m.messageId, text: kept.text, blocks: kept.blocks as never });
+          }
           return;
         }
         if (item.recipientType === 'dsl_channel') {

@@ -1,5 +1,6 @@
 import { formatLocal } from '../../core/working-time.js';
 import { homeView } from './slack-blocks.js';
+import { caseRoles, queueRows, queueView } from '../../views/queue-views.js';
 import type { SlackContext } from './slack-context.js';
 
 /** App Home: staff see their own receipts; the DSL, deputies and headteacher the open queue. */
@@ -19,15 +20,12 @@ export function registerHome(s: SlackContext): void {
         rows: d.workflow.receipts(me).map((r) => ({ title: r.reference, value: `${r.kindLabel}: ${r.status} (reported ${at(r.submittedAt)})` })),
       },
     ];
-    if (roles.some((r) => r === 'dsl' || r === 'deputy_dsl' || r === 'headteacher'))
-      sections.push({
-        title: 'Open reports',
-        empty: 'Nothing is waiting.',
-        rows: d.workflow.openQueue(me).map((q) => ({
-          title: `${q.urgent ? 'URGENT ' : ''}${q.reference}`,
-          value: `${q.kindLabel}: waiting for ${q.waitingFor.join(', ') || 'closing'}${q.nextDeadline ? `; next deadline ${at(q.nextDeadline)}` : ''}`,
-        })),
-      });
+    const queue = d.workflow.openQueue(me);
+    if (queue.length > 0 || roles.some((r) => caseRoles.includes(r))) {
+      // The same open-case list as Teams and the sandbox: theirs first, overdue marked (G1 in core).
+      const view = queueView(queue, dir.timeZone);
+      sections.push({ title: view.cases.length > 0 ? `Open cases: ${view.summary}` : 'Open cases', empty: 'Nothing is waiting for you.', rows: queueRows(view) });
+    }
     await client.views.publish({ user_id: event.user, view: homeView(sections) as never });
   });
 }

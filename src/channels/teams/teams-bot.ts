@@ -3,13 +3,14 @@ import { DomainError } from '../../core/errors.js';
 import type { Directory } from '../../core/school.js';
 import type { Workflow } from '../../core/workflow.js';
 import type { ChannelStore } from '../../store/channel-store.js';
-import { escapeTeamsMarkdown, messageCard, messageCards, reportFormCard, reportKindCard } from '../../views/adaptive-cards.js';
+import { escapeTeamsMarkdown, messageCard, messageCards, reportFormCard, reportKindCard, reportKindTitle } from '../../views/adaptive-cards.js';
 import type { MessageView } from '../../views/view-model.js';
-import { commandOf, Conversation, helpText, myReportsView, welcomeView, type ActionContext, type Reply } from '../conversation.js';
+import { queueCard } from '../../views/queue-views.js';
+import { casesView, commandOf, Conversation, formPutAwayView, startForm, helpText, myReportsView, welcomeView, type ActionContext, type Reply } from '../conversation.js';
 import { activitySchema, executeValueSchema, fileDownloadInfoSchema, type TeamsActivity } from './teams-activity.js';
 import type { Activity, TeamsConnector, TurnContext } from './teams-connector.js';
 import type { TeamsConversations } from './teams-conversations.js';
-import { adaptiveCardType, cardMessage } from './teams-deliverer.js';
+import { adaptiveCardType, cardActivity, cardMessage } from './teams-deliverer.js';
 import { downloadLimited } from '../download.js';
 
 const fileInfoType = 'application/vnd.microsoft.teams.file.download.info';
@@ -74,7 +75,7 @@ export class TeamsBot {
     }
     if (a.type === 'installationUpdate') {
       if (/^add/i.test(a.action ?? '') && a.conversation.conversationType === 'personal')
-        await context.sendActivity(cardMessage(messageCard(welcomeView())));
+        await context.sendActivity(cardActivity(welcomeView()));
       return;
     }
     if (a.type !== 'message') return; // conversationUpdate and others: the references are stored; nothing else to do
@@ -92,9 +93,19 @@ export class TeamsBot {
     const command = commandOf(a.text ?? '');
     const personal = a.conversation.conversationType === 'personal';
     if (command === 'report') {
-      const kindCard = cardMessage(reportKindCard());
+      const kindCard = cardMessage(reportKindCard(), reportKindTitle);
       if (personal) {
-        await context.sendActivity(kindCard);
+        const put = formPutAwayView();
+        await startForm(
+          this.d.refs,
+          a.from.id,
+          this.d.clock(),
+          (earlier) => context.updateActivity({ ...cardActivity(put), id: earlier.messageId }).then(() => undefined),
+          async () => {
+            const sent = await context.sendActivity(kindCard);
+            return sent?.id ? { conversationId: a.conversation.id, messageId: sent.id } : undefined;
+          },
+        );
         return;
       }
       // Never in a channel: the form goes to the person's 1:1 chat, and nothing about it is posted here.
@@ -112,8 +123,16 @@ export class TeamsBot {
       await context.sendActivity({ type: 'message', textFormat: 'plain', text: lines.join('\n') });
       return;
     }
+    if (command === 'cases') {
+      // Only ever to the person: in a channel, the list goes to their own chat with the bot.
+      const v = casesView(this.d.workflow, this.actor(a), this.d.directory.timeZone);
+      const activity = cardMessage(queueCard(v), v.title);
+      if (personal) await context.sendActivity(activity);
+      else await this.sendPrivately(a, activity);
+      return;
+    }
     if (!personal) return;
-    if (command === 'my_reports') await context.sendActivity(cardMessage(messageCard(myReportsView(this.d.workflow, this.actor(a)))));
+    if (command === 'my_reports') await context.sendActivity(cardActivity(myReportsView(this.d.workflow, this.actor(a))));
     else await context.sendActivity({ type: 'message', text: helpText });
   }
 
@@ -130,7 +149,7 @@ export class TeamsBot {
       escapeTeamsMarkdown,
     );
     await context.sendActivity({ type: 'message', text: result.text });
-    if (result.card) await context.updateActivity({ ...cardMessage(messageCard(result.card.view)), id: result.card.messageId });
+    if (result.card) await context.updateActivity({ ...cardActivity(result.card.view), id: result.card.messageId });
   }
 
   /** Fetches an attachment: a OneDrive file by its short-lived link, a pasted image with the bot's token. */
@@ -184,7 +203,7 @@ export class TeamsBot {
       privately: async (view) => {
         // A report too long for one card comes as several (messageCards); nothing is cut.
         for (const c of messageCards(view)) {
-          const activity = cardMessage(c);
+          const activity = cardMessage(c, view.title);
           if (a.conversation.conversationType === 'personal') await context.sendActivity(activity);
           else await this.sendPrivately(a, activity);
         }
@@ -199,16 +218,16 @@ export class TeamsBot {
       if (personal) await context.sendActivity(activity);
       else await this.sendPrivately(a, activity); // an answer to one person is never posted in a channel
     };
-    const card = async (c: Record<string, unknown>, replace: boolean) => {
-      if (replace && personal && a.replyToId) await context.updateActivity({ ...cardMessage(c), id: a.replyToId });
-      else await send(cardMessage(c));
+    const card = async (c: Record<string, unknown>, summary: string, replace: boolean) => {
+      if (replace && personal && a.replyToId) await context.updateActivity({ ...cardMessage(c, summary), id: a.replyToId });
+      else await send(cardMessage(c, summary));
     };
     return {
-      form: (view, replace) => card(reportFormCard(view), replace),
-      message: (view: MessageView, replace) => card(messageCard(view), replace),
+      form: (view, replace) => card(reportFormCard(view), view.title, replace),
+      message: (view: MessageView, replace) => card(messageCard(view), view.title, replace),
       text: (text) => send({ type: 'message', text }),
       privately: async (view) => {
-        for (const c of messageCards(view)) await send(cardMessage(c));
+        for (const c of messageCards(view)) await send(cardMessage(c, view.title));
       },
     };
   }

@@ -3,9 +3,9 @@ import { PermanentDeliveryError } from '../delivery-errors.js';
 import type { OutboxItem } from '../../core/ports.js';
 import type { Directory } from '../../core/school.js';
 import type { ChannelStore } from '../../store/channel-store.js';
-import { cardsToReplace, rememberSent } from '../card-updates.js';
+import { cardsToReplace, confirmedInPlace, rememberSent } from '../card-updates.js';
 import { messageCard } from '../../views/adaptive-cards.js';
-import { messageView } from '../../views/message-views.js';
+import { asUpdateOf, messageView } from '../../views/message-views.js';
 import type { MessageView } from '../../views/view-model.js';
 import { withCallSignal, type Activity, type TeamsConnector } from './teams-connector.js';
 import { TeamsConversations } from './teams-conversations.js';
@@ -13,14 +13,18 @@ import { classifyTeamsError } from './teams-errors.js';
 
 export const adaptiveCardType = 'application/vnd.microsoft.card.adaptive';
 
-/** A message activity carrying one Adaptive Card. */
-export function cardMessage(card: Record<string, unknown>): Partial<Activity> {
-  return { type: 'message', attachments: [{ contentType: adaptiveCardType, content: card }] };
+/**
+ * A message activity carrying one Adaptive Card, with the `summary` Teams shows in the
+ * notification and on lock screens: the card's title (a reference and a kind, never a
+ * name or the report's text), so the preview is never a generic "sent a card".
+ */
+export function cardMessage(card: Record<string, unknown>, summary: string): Partial<Activity> {
+  return { type: 'message', summary, attachments: [{ contentType: adaptiveCardType, content: card }] };
 }
 
 /** A message view as a card message, with its title as the notification summary. */
 export function cardActivity(view: MessageView): Partial<Activity> {
-  return { ...cardMessage(messageCard(view)), summary: view.title };
+  return cardMessage(messageCard(view), view.title);
 }
 
 /**
@@ -50,12 +54,15 @@ export class TeamsDeliverer implements ChannelDeliverer {
 
   private async send(item: OutboxItem): Promise<void> {
     if (item.reportId && this.refs.messageForOutbox(item.id)) return; // sent before a crash; not twice
-    const activity = cardActivity(messageView(item, this.directory.timeZone));
+    if (confirmedInPlace(item, this.refs)) return; // the reporter's form already turned into the confirmation
+    const view = messageView(item, this.directory.timeZone);
+    const activity = cardActivity(view);
     const earlier = cardsToReplace(item, this.refs);
     if (earlier.length > 0) {
       const service = this.conversations.service();
       if (!service) throw new Error('no Teams service address is known yet');
-      for (const m of earlier) await this.connector.update(service.serviceUrl, m.conversationId, m.messageId, activity);
+      for (const m of earlier)
+        await this.connector.update(service.serviceUrl, m.conversationId, m.messageId, cardActivity(asUpdateOf(view, m.messageType, String(item.payload.reference ?? ''))));
       return;
     }
     const sent = item.recipientType === 'dsl_channel' ? await this.toDslChannel(item.reportId ?? '', activity) : await this.toPerson(item.recipientId, activity);
