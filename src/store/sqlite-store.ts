@@ -2,6 +2,7 @@ import type { ChainCheck } from '../core/audit-chain.js';
 import type {
   AuditEntry,
   AuditInput,
+  CaseEntryRecord,
   DutyRecord,
   EvidenceRecord,
   OutboxInput,
@@ -10,6 +11,7 @@ import type {
   WorkflowStore,
 } from '../core/ports.js';
 import { AuditLog } from './audit-store.js';
+import { CaseEntryStore } from './case-entry-store.js';
 import type { SqliteDatabase } from './database.js';
 import type { Keyring } from './keyring.js';
 import { OutboxStore, type OutboxRow } from './outbox-store.js';
@@ -90,6 +92,7 @@ export class SqliteStore implements WorkflowStore {
   /** The outbox's rows, claims and attempts (its SQL lives in outbox-store.ts); payloads sealed with the keyring. */
   readonly outbox: OutboxStore;
   private readonly s;
+  private readonly cases: CaseEntryStore;
 
   constructor(
     db: SqliteDatabase,
@@ -98,6 +101,7 @@ export class SqliteStore implements WorkflowStore {
     this.db = db;
     this.audit = new AuditLog(db, keys);
     this.outbox = new OutboxStore(db, keys);
+    this.cases = new CaseEntryStore(db, keys);
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       counterNext: p(
@@ -262,6 +266,14 @@ export class SqliteStore implements WorkflowStore {
 
   listEvidence(reportId: string): EvidenceRecord[] {
     return (this.s.listEvidence.all({ reportId }) as Row[]).map((r) => toEvidence(this.keys, r));
+  }
+
+  insertCaseEntry(entry: CaseEntryRecord): void {
+    this.cases.add(entry);
+  }
+
+  listCaseEntries(reportId: string): CaseEntryRecord[] {
+    return this.cases.forReport(reportId);
   }
 
   appendAudit(input: AuditInput): AuditEntry {
