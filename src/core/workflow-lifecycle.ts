@@ -73,8 +73,9 @@ export function close(c: WorkflowCtx, cmd: { reportId: string; actorId: string; 
       closeReason: reason,
       ...(report.acknowledgedAt ? {} : { acknowledgedAt: now.toISOString() }),
     });
-    c.store.insertCaseEntry({ id: c.newId(), reportId: report.id, kind: 'closed', what: cmd.outcome, actor: cmd.actorId, at: now.toISOString(), text: reason });
-    audit(c, cmd.actorId, 'report.closed', report.id, now, { outcome: cmd.outcome, reasonSha256: contentSha256(reason) });
+    const entry = c.newId();
+    c.store.insertCaseEntry({ id: entry, reportId: report.id, kind: 'closed', what: cmd.outcome, actor: cmd.actorId, at: now.toISOString(), text: reason });
+    audit(c, cmd.actorId, 'report.closed', report.id, now, { outcome: cmd.outcome, entry, reasonSha256: contentSha256(reason) });
     const outcomeLabel = closeOutcomes.find((o) => o.id === cmd.outcome)?.label ?? cmd.outcome;
     for (const d of owned)
       for (const r of dutyRecipients(d))
@@ -110,8 +111,9 @@ export function reopen(c: WorkflowCtx, cmd: { reportId: string; actorId: string;
       throw new DomainError('REASON_REQUIRED', 'a reason is required', [{ path: 'reason', message: 'Please give the reason for reopening the report.' }]);
     assertLength('reason', reason, textLimits.closeReason);
     c.store.updateReport(report.id, { status: 'acknowledged' });
-    c.store.insertCaseEntry({ id: c.newId(), reportId: report.id, kind: 'reopened', actor: cmd.actorId, at: now.toISOString(), text: reason });
-    audit(c, cmd.actorId, 'report.reopened', report.id, now, { reasonSha256: contentSha256(reason) });
+    const entry = c.newId();
+    c.store.insertCaseEntry({ id: entry, reportId: report.id, kind: 'reopened', actor: cmd.actorId, at: now.toISOString(), text: reason });
+    audit(c, cmd.actorId, 'report.reopened', report.id, now, { entry, reasonSha256: contentSha256(reason) });
     for (const d of owned)
       for (const r of dutyRecipients(d))
         send(c, r, 'report.reopened', report, `reopen:${report.id}:${now.getTime()}`, now, {

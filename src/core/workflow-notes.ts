@@ -35,8 +35,9 @@ export function addNote(c: WorkflowCtx, cmd: NoteCommand): ActionResult {
     assertLength('text', text, textLimits.note);
     if (externalRef) assertLength('externalRef', externalRef, textLimits.externalRef);
     const isAction = caseActions.some((a) => a.id === cmd.what);
+    const entry = c.newId();
     c.store.insertCaseEntry({
-      id: c.newId(),
+      id: entry,
       reportId: report.id,
       kind: isAction ? 'action' : 'note',
       ...(isAction ? { what: cmd.what } : {}),
@@ -46,6 +47,7 @@ export function addNote(c: WorkflowCtx, cmd: NoteCommand): ActionResult {
       ...(externalRef ? { externalRef } : {}),
     });
     audit(c, cmd.actorId, isAction ? 'case.action_recorded' : 'case.note_added', report.id, now, {
+      entry,
       ...(isAction ? { what: cmd.what } : {}),
       ...(text ? { textSha256: contentSha256(text) } : {}),
       ...(externalRef ? { externalRefSha256: contentSha256(externalRef) } : {}),

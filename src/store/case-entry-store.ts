@@ -6,7 +6,7 @@ import { openText, sealText } from './sealed.js';
 type Row = Record<string, unknown>;
 
 /** Where a case entry's sealed values belong (bound into their ciphertext). */
-const aad = {
+export const caseEntryAad = {
   text: (id: string) => `case_entries.text:${id}`,
   externalRef: (id: string) => `case_entries.external_ref:${id}`,
 };
@@ -38,8 +38,8 @@ export class CaseEntryStore {
       what: e.what ?? null,
       actor: e.actor,
       at: e.at,
-      text: e.text === undefined ? null : sealText(this.keys, e.text, aad.text(e.id)),
-      externalRef: e.externalRef === undefined ? null : sealText(this.keys, e.externalRef, aad.externalRef(e.id)),
+      text: e.text === undefined ? null : sealText(this.keys, e.text, caseEntryAad.text(e.id)),
+      externalRef: e.externalRef === undefined ? null : sealText(this.keys, e.externalRef, caseEntryAad.externalRef(e.id)),
     });
   }
 
@@ -54,8 +54,8 @@ export class CaseEntryStore {
         what: opt(r.what),
         actor: String(r.actor),
         at: String(r.at),
-        text: r.text === null || r.text === undefined ? undefined : openText(this.keys, String(r.text), aad.text(id)),
-        externalRef: r.external_ref === null || r.external_ref === undefined ? undefined : openText(this.keys, String(r.external_ref), aad.externalRef(id)),
+        text: r.text === null || r.text === undefined ? undefined : openText(this.keys, String(r.text), caseEntryAad.text(id)),
+        externalRef: r.external_ref === null || r.external_ref === undefined ? undefined : openText(this.keys, String(r.external_ref), caseEntryAad.externalRef(id)),
       };
     });
   }

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { verifyAll } from '../../src/store/audit-verify.js';
 import { caseScripts, staffNames } from '../support/case-scripts.js';
 import { example, harness, type Harness } from '../support/harness.js';
 
@@ -146,7 +148,7 @@ describe('every worked example ends closed (issue 12)', () => {
     expect(raw).not.toContain('a friend sent the link');
     expect(raw).not.toContain('CSC-2026-0042');
     const audit = h.store.listAudit(r.reportId).filter((e) => e.action === 'case.action_recorded');
-    expect(audit.map((e) => Object.keys(e.details).sort())).toEqual([['textSha256', 'what'], ['externalRefSha256', 'what']]);
+    expect(audit.map((e) => Object.keys(e.details).sort())).toEqual([['entry', 'textSha256', 'what'], ['entry', 'externalRefSha256', 'what']]);
     expect(JSON.stringify(audit)).not.toContain('CSC-2026');
     expect(() => h.db.prepare('DELETE FROM case_entries').run()).toThrow(/never deleted/);
     // After a restart, still readable.
@@ -181,5 +183,22 @@ describe('every worked example ends closed (issue 12)', () => {
     while (h.workflow.tick().processed > 0);
     expect(h.outbox({ type: 'ack.reminder' })).toEqual([]);
     expect(h.store.listAudit(r.reportId).find((e) => e.action === 'report.acknowledged')?.details.via).toBe('close');
+  });
+
+  it('audit verify: closed, reopened and closed again with other reasons verifies; an edited note is found', async () => {
+    h = harness();
+    const { r } = await runToClose(1);
+    h.workflow.reopen({ reportId: r.reportId, actorId: 'jo-patel', reason: 'Another request.' });
+    h.workflow.addNote({ reportId: r.reportId, actorId: 'jo-patel', what: 'referred_lado', text: 'Called the LADO.', externalRef: 'LADO-9' });
+    h.workflow.close({ reportId: r.reportId, actorId: 'jo-patel', outcome: 'referred', reason: 'With the LADO now.' });
+    const evidence = path.join(h.dir, 'evidence');
+    expect((await verifyAll(h.db, h.keys, evidence)).content).toEqual([]);
+    // Someone with the database but not the key swaps one note's text for another's.
+    const [first, second] = h.db.prepare("SELECT id, text FROM case_entries WHERE kind IN ('closed', 'reopened') ORDER BY rowid").all() as { id: string; text: string }[];
+    h.db.exec('DROP TRIGGER case_entries_keep_update');
+    h.db.prepare('UPDATE case_entries SET text = @text WHERE id = @id').run({ id: first!.id, text: second!.text });
+    const check = await verifyAll(h.db, h.keys, evidence);
+    expect(check.ok).toBe(false);
+    expect(check.content.map((c) => c.problem)).toEqual(['the reason or note does not open (altered, or moved from another row)']);
   });
 });
