@@ -55,9 +55,11 @@ export function inputModal(view: MessageView, action: ActionView): ModalView {
 export function caseDetailsModal(view: MessageView): ModalView {
   const modal = detailsModal(view);
   const buttons = view.actions.filter((a) => a.verb === 'close_form' || a.verb === 'reopen_form' || a.verb === 'note_form');
-  if (buttons.length === 0 || modal.blocks.length >= slackLimits.modalBlocks) return modal;
+  if (buttons.length === 0) return modal;
   const elements = buttons.map((a) => ({ type: 'button', action_id: a.verb, text: plain(cut(a.title, slackLimits.buttonText)), value: JSON.stringify(a.data) }));
-  return { ...modal, blocks: [...modal.blocks, { type: 'actions', block_id: 'case', elements }] };
+  // A record too long for one window keeps its buttons: the last part before the "too long" line gives way.
+  const blocks = modal.blocks.length < slackLimits.modalBlocks ? modal.blocks : [...modal.blocks.slice(0, slackLimits.modalBlocks - 2), ...modal.blocks.slice(-1)];
+  return { ...modal, blocks: [...blocks, { type: 'actions', block_id: 'case', elements }] };
 }
 
 /**
