@@ -56,6 +56,9 @@ export async function verifyAll(
   const submitted = new Set<string>();
   const legacy = new Set<string>(); // reports logged before content hashes: their evidence is counted, not hashed
   const auditedEvidence = new Set<string>();
+  // Each report's latest closing: the one its own row's closing reason belongs to.
+  const lastClose = new Map<string, number>();
+  for (const e of log.all()) if (e.action === 'report.closed' && e.reportId) lastClose.set(e.reportId, e.seq);
   for (const e of log.all()) {
     const d = e.details;
     const where = `entry ${e.seq} (${refOf(e.reportId)})`;
@@ -79,7 +82,9 @@ export async function verifyAll(
     if (typeof d.entry === 'string') {
       compare(where, 'reason or note', d.reasonSha256 ?? d.textSha256, sealedOf('text', caseEntryAad.text));
       compare(where, 'external reference', d.externalRefSha256, sealedOf('external_ref', caseEntryAad.externalRef));
-    } else if (e.action === 'report.closed' && row)
+    }
+    // The report's own closing reason: that of its latest closing (each earlier one is in its case entry).
+    if (e.action === 'report.closed' && row && (typeof d.entry !== 'string' || lastClose.get(String(row.id)) === e.seq))
       compare(where, 'closing reason', d.reasonSha256, () => (row.close_reason === null ? undefined : openText(keys, String(row.close_reason), aad.closeReason(String(row.id)))));
     const dutyRow = typeof d.duty === 'string' ? (duty.get({ id: d.duty }) as Row | undefined) : undefined;
     const result = () => (dutyRow?.result_json ? openJson<DutyResult>(keys, String(dutyRow.result_json), aad.result(String(dutyRow.id))) : undefined);
