@@ -2,7 +2,7 @@ import type { OutboxItem } from '../core/ports.js';
 import type { ChannelStore, MessageRef } from '../store/channel-store.js';
 
 /** Messages that report a step done: they replace the cards that asked for it, rather than adding one. */
-const statusTypes = new Set(['report.acknowledged', 'decision.recorded', 'task.completed', 'report.closed']);
+const statusTypes = new Set(['report.acknowledged', 'decision.recorded', 'task.completed', 'report.closed', 'report.reopened']);
 /** Cards with buttons that a status message makes out of date. */
 const actionTypes = new Set(['report.for_acknowledgement', 'ack.reminder', 'report.escalated', 'decision.requested', 'task.assigned', 'report.notice']);
 

@@ -7,7 +7,8 @@ import type { Workflow } from '../core/workflow.js';
 import type { ChannelStore } from '../store/channel-store.js';
 import { confirmedType, openFormKey, type OpenForm } from './card-updates.js';
 import { wordsForError } from '../views/error-words.js';
-import { noticeView, reportDetailsView, submittedView } from '../views/message-views.js';
+import { noticeView, submittedView } from '../views/message-views.js';
+import { caseActionSchemas, detailsView, performCaseAction } from './case-verbs.js';
 import { formFromValues, formView, subjectCheckField, type FormView } from '../views/report-forms.js';
 import { readCheckChoice, type SubjectCandidate, type SubjectCheck } from '../core/subject-check.js';
 import type { MessageView } from '../views/view-model.js';
@@ -66,6 +67,7 @@ export const cardActionSchema = z.discriminatedUnion('verb', [
   z.looseObject({ verb: z.literal('view'), reportId: id }),
   z.looseObject({ verb: z.literal('decide'), reportId: id, dutyId: id.optional(), choice: z.string().default(''), reason: z.string().default('') }),
   z.looseObject({ verb: z.literal('complete_task'), reportId: id, dutyId: id.optional(), action: z.string().default('') }),
+  ...caseActionSchemas,
 ]);
 export type CardAction = z.infer<typeof cardActionSchema>;
 
@@ -170,18 +172,32 @@ export class Conversation {
 
   /** A card button: parsed, done through core, answered; a refusal is answered in words, never thrown. */
   async cardAction(ctx: ActionContext, raw: Record<string, unknown>, reply: Reply): Promise<void> {
+    try {
+      await this.act(ctx, raw, reply);
+    } catch (err) {
+      await reply.text(wordsForError(err));
+    }
+  }
+
+  /**
+   * The same, for a caller that answers a refusal itself (Slack's modals put core's field
+   * issues next to their fields): core's DomainError is thrown; anything else is logged
+   * first. False when the action is out of date or not one of ours (nothing was done).
+   */
+  async act(ctx: ActionContext, raw: Record<string, unknown>, reply: Reply): Promise<boolean> {
     const parsed = cardActionSchema.safeParse(raw);
     if (!parsed.success) {
       await reply.text('That card is out of date or not one of mine. Type **report** to start again.');
-      return;
+      return false;
     }
     const action = parsed.data;
     try {
       await this.perform(ctx, action, raw, reply);
+      return true;
     } catch (err) {
       if (!(err instanceof DomainError))
         this.d.log.error({ err, channel: this.d.channel, verb: action.verb, reportId: 'reportId' in action ? action.reportId : undefined }, 'card action failed');
-      await reply.text(wordsForError(err));
+      throw err;
     }
   }
 
@@ -252,7 +268,7 @@ export class Conversation {
       }
       case 'view': {
         const v = workflow.view({ reportId: action.reportId, actorId });
-        await reply.privately(reportDetailsView(v, directory, directory.timeZone));
+        await reply.privately(detailsView(v, directory));
         await reply.text(ctx.personal ? `Details of ${v.reference} are below.` : 'The details are in your chat with me.');
         return;
       }
@@ -266,6 +282,19 @@ export class Conversation {
         const r = workflow.completeTask({ reportId: action.reportId, actorId, action: action.action, ...(action.dutyId ? { dutyId: action.dutyId } : {}) });
         this.d.kick();
         await reply.text(r.changed ? `Marked as blocked: ${r.reference}. The DSL is told.` : `${r.reference} was already marked as blocked.`);
+        return;
+      }
+      default: {
+        // Close, reopen and notes (issue 12): the form comes privately; the step done replaces the form.
+        const r = performCaseAction(workflow, actorId, action);
+        if ('form' in r) {
+          await reply.privately(r.form);
+          await reply.text(ctx.personal ? 'Fill in the form below.' : 'The form is in your chat with me.');
+          return;
+        }
+        this.d.kick();
+        // One answer (a Teams invoke takes one): the form becomes what was done.
+        await reply.message({ ...r.done, paragraphs: [r.text] }, true);
         return;
       }
     }

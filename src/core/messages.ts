@@ -20,6 +20,7 @@ export const messageTypes = [
   'task.assigned', // the ICT technician's block task, with the URLs
   'task.completed', // update of the task, and a notice to the owners
   'report.closed', // update of the acknowledgement message
+  'report.reopened', // update of the acknowledgement message: the case is open again
   'evidence.added', // to the owners: more evidence is attached
   'audit.checkpoint', // to the DSL: the audit log's head, to keep outside the database (no report)
   'delivery.failed', // to the DSL and headteacher: a message could not be delivered, and where it went instead

@@ -60,6 +60,21 @@ export interface EvidenceRecord {
   addedAt: string;
 }
 
+/** A case's own record (issue 12): a note, a recorded action, a closing or a reopening. Never changed. */
+export interface CaseEntryRecord {
+  id: string;
+  reportId: string;
+  kind: 'note' | 'action' | 'closed' | 'reopened';
+  /** The action's id (caseActions), or the closing outcome's id (closeOutcomes). */
+  what?: string | undefined;
+  actor: string;
+  at: string;
+  /** The note, the action's details, or the reason for closing or reopening (sealed at rest). */
+  text?: string | undefined;
+  /** An external reference (children's social care, police, LADO), if one was given (sealed at rest). */
+  externalRef?: string | undefined;
+}
+
 export interface AuditInput {
   at: string;
   actor: string;
@@ -121,6 +136,9 @@ export interface WorkflowStore {
   /** False when the same file is already attached to the report. */
   insertEvidence(evidence: EvidenceRecord): boolean;
   listEvidence(reportId: string): EvidenceRecord[];
+  insertCaseEntry(entry: CaseEntryRecord): void;
+  /** A case's notes, actions, closings and reopenings, oldest first. */
+  listCaseEntries(reportId: string): CaseEntryRecord[];
   appendAudit(entry: AuditInput): AuditEntry;
   listAudit(reportId: string): AuditEntry[];
   enqueue(item: OutboxInput, now: Date): void;

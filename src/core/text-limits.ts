@@ -36,6 +36,8 @@ export const textLimits = {
   closeReason: 2000,
   /** A note added to a report. */
   note: 2000,
+  /** An external reference recorded with a note or action (a social care or police reference). */
+  externalRef: 200,
 } as const;
 
 /** How many characters text has, counted as the form schemas count them (an emoji is one). */

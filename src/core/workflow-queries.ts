@@ -1,5 +1,7 @@
 import { DomainError } from './errors.js';
+import { chronology } from './chronology.js';
 import { kindLabels } from './report-schemas.js';
+import { caseOptions } from './workflow-lifecycle.js';
 import { accessOf, eligiblePeople } from './workflow-access.js';
 import { audit, decided, mustGetReport, Refused, type WorkflowCtx } from './workflow-context.js';
 import type { DutyRecord, ReportRecord } from './ports.js';
@@ -75,7 +77,14 @@ export function view(c: WorkflowCtx, cmd: { reportId: string; actorId: string })
           },
         }
       : {}),
+    ...caseRecord(c, report, duties, cmd.actorId),
   };
+}
+
+/** The case's chronology and what this person may do with it now (issue 12). */
+function caseRecord(c: WorkflowCtx, report: ReportRecord, duties: DutyRecord[], actorId: string): Pick<ReportView, 'chronology' | 'options'> {
+  const sources = { report, duties, directory: c.directory, audit: c.store.listAudit(report.id), evidence: c.store.listEvidence(report.id), entries: c.store.listCaseEntries(report.id) };
+  return { chronology: chronology(sources), options: caseOptions(report, duties, actorId) };
 }
 
 /** G6: the reporter's own reports: reference, kind, status; not who did what. */

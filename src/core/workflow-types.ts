@@ -1,9 +1,11 @@
+import type { ChronologyEntry } from './chronology.js';
 import type { EvidenceLimits } from './evidence.js';
 import type { Policy } from './policy-schema.js';
 import type { DeliveryChannel, DutyRecord, EvidenceFiles, EvidenceRecord, ReportStatus, WorkflowStore } from './ports.js';
 import type { ReportForm } from './report-schemas.js';
 import type { Directory } from './school.js';
 import type { SubmitLimit } from './submit-limit.js';
+import type { CaseOptions } from './workflow-lifecycle.js';
 import type { Clock } from './working-time.js';
 
 // The Workflow's commands and answers, as its callers see them.
@@ -92,6 +94,10 @@ export interface ReportView {
   evidence?: Pick<EvidenceRecord, 'id' | 'sha256' | 'size' | 'mediaType' | 'fileName' | 'takenAt' | 'postedAt' | 'addedAt'>[];
   urls?: string[];
   closed?: { at: string; by: string; outcome: string; reason: string };
+  /** Everything that happened to the case, oldest first (issue 12). */
+  chronology?: ChronologyEntry[];
+  /** What this person may do with the case now: Close, Reopen (Add note: anyone with full access). */
+  options?: CaseOptions;
 }
 
 export interface Receipt {

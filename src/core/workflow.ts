@@ -6,7 +6,9 @@ import type { ReportForm, ReportKind } from './report-schemas.js';
 import type { Directory } from './school.js';
 import { subjectCandidates, type SubjectCandidate } from './subject-check.js';
 import { defaultSubmitLimit } from './submit-limit.js';
-import { acknowledge, close, completeTask, recordDecision } from './workflow-commands.js';
+import { acknowledge, completeTask, recordDecision } from './workflow-commands.js';
+import { caseForm, close, reopen } from './workflow-lifecycle.js';
+import { addNote, type NoteCommand } from './workflow-notes.js';
 import type { WorkflowCtx } from './workflow-context.js';
 import { tick } from './workflow-deadlines.js';
 import { attachEvidence, evidenceTarget } from './workflow-evidence.js';
@@ -16,6 +18,9 @@ import { submit, today, validate } from './workflow-submit.js';
 import type { ActionResult, Receipt, ReportView, SubmitCommand, SubmitResult, TickResult, WorkflowDeps } from './workflow-types.js';
 
 export { eligiblePeople } from './workflow-access.js';
+export type { NoteCommand } from './workflow-notes.js';
+export type { CaseOptions } from './workflow-lifecycle.js';
+export type { ChronologyEntry } from './chronology.js';
 export type { ActionResult, EvidenceUpload, Receipt, ReportView, SubmitCommand, SubmitResult, TickResult, WorkflowDeps } from './workflow-types.js';
 
 /**
@@ -96,6 +101,21 @@ export class Workflow {
   /** G5: a report closes only with an outcome and a reason, once everything asked of people is done. */
   close(cmd: { reportId: string; actorId: string; outcome: string; reason: string }): ActionResult {
     return close(this.c, cmd);
+  }
+
+  /** Reopens a closed report, with a reason, by the people who may close it (no deadline restarts). */
+  reopen(cmd: { reportId: string; actorId: string; reason: string }): ActionResult {
+    return reopen(this.c, cmd);
+  }
+
+  /** Before a close, reopen or note form is shown: may this person use it on this case now (refusals audited)? */
+  caseForm(cmd: { reportId: string; actorId: string; form: 'close' | 'reopen' | 'note' }): { reportId: string; reference: string } {
+    return caseForm(this.c, cmd);
+  }
+
+  /** A dated note or recorded action on the case, by anyone who may see the whole report (G1: never a subject). */
+  addNote(cmd: NoteCommand): ActionResult {
+    return addNote(this.c, cmd);
   }
 
   /** A report as this person may see it (G1, G6, G7); refused (and audited) for anyone else. */

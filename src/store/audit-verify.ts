@@ -2,6 +2,7 @@ import { contentSha256, type AuditProblem, type ChainCheck } from '../core/audit
 import type { DutyResult } from '../core/ports.js';
 import { AuditLog } from './audit-store.js';
 import type { SqliteDatabase } from './database.js';
+import { caseEntryAad } from './case-entry-store.js';
 import { DiskEvidenceFiles } from './evidence-files.js';
 import type { Keyring } from './keyring.js';
 import { aad } from './seal-existing.js';
@@ -36,6 +37,7 @@ export async function verifyAll(
   const content: FullCheck['content'] = [];
   const report = db.prepare('SELECT id, reference, form_json, close_reason FROM reports WHERE id = @id');
   const duty = db.prepare('SELECT id, result_json FROM duties WHERE id = @id');
+  const caseEntry = db.prepare('SELECT id, text, external_ref FROM case_entries WHERE id = @id');
   const refOf = (id: string | undefined) => String((id && (report.get({ id }) as Row | undefined)?.reference) ?? id ?? '?');
   const opened = <T>(fn: () => T): T | Error => {
     try {
@@ -54,6 +56,9 @@ export async function verifyAll(
   const submitted = new Set<string>();
   const legacy = new Set<string>(); // reports logged before content hashes: their evidence is counted, not hashed
   const auditedEvidence = new Set<string>();
+  // Each report's latest closing: the one its own row's closing reason belongs to.
+  const lastClose = new Map<string, number>();
+  for (const e of log.all()) if (e.action === 'report.closed' && e.reportId) lastClose.set(e.reportId, e.seq);
   for (const e of log.all()) {
     const d = e.details;
     const where = `entry ${e.seq} (${refOf(e.reportId)})`;
@@ -70,7 +75,16 @@ export async function verifyAll(
       for (const sha of Array.isArray(d.evidenceSha256) ? d.evidenceSha256 : []) auditedEvidence.add(`${e.reportId}:${String(sha)}`);
     }
     if (e.action === 'evidence.attached' && e.reportId && typeof d.sha256 === 'string') auditedEvidence.add(`${e.reportId}:${d.sha256}`);
-    if (e.action === 'report.closed' && row)
+    // Closings, reopenings, notes and actions (migration 0008): each against its own case entry.
+    const entryRow = typeof d.entry === 'string' ? (caseEntry.get({ id: d.entry }) as Row | undefined) : undefined;
+    const sealedOf = (column: 'text' | 'external_ref', aadOf: (id: string) => string) => () =>
+      entryRow?.[column] === null || entryRow?.[column] === undefined ? undefined : openText(keys, String(entryRow[column]), aadOf(String(entryRow.id)));
+    if (typeof d.entry === 'string') {
+      compare(where, 'reason or note', d.reasonSha256 ?? d.textSha256, sealedOf('text', caseEntryAad.text));
+      compare(where, 'external reference', d.externalRefSha256, sealedOf('external_ref', caseEntryAad.externalRef));
+    }
+    // The report's own closing reason: that of its latest closing (each earlier one is in its case entry).
+    if (e.action === 'report.closed' && row && (typeof d.entry !== 'string' || lastClose.get(String(row.id)) === e.seq))
       compare(where, 'closing reason', d.reasonSha256, () => (row.close_reason === null ? undefined : openText(keys, String(row.close_reason), aad.closeReason(String(row.id)))));
     const dutyRow = typeof d.duty === 'string' ? (duty.get({ id: d.duty }) as Row | undefined) : undefined;
     const result = () => (dutyRow?.result_json ? openJson<DutyResult>(keys, String(dutyRow.result_json), aad.result(String(dutyRow.id))) : undefined);

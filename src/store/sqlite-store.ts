@@ -2,6 +2,7 @@ import type { ChainCheck } from '../core/audit-chain.js';
 import type {
   AuditEntry,
   AuditInput,
+  CaseEntryRecord,
   DutyRecord,
   EvidenceRecord,
   OutboxInput,
@@ -10,6 +11,7 @@ import type {
   WorkflowStore,
 } from '../core/ports.js';
 import { AuditLog } from './audit-store.js';
+import { CaseEntryStore } from './case-entry-store.js';
 import type { SqliteDatabase } from './database.js';
 import type { Keyring } from './keyring.js';
 import { DigestStore } from './digest-store.js';
@@ -93,6 +95,7 @@ export class SqliteStore implements WorkflowStore {
   /** DSL-channel posts held back during a flood (its SQL lives in digest-store.ts). */
   private readonly digest: DigestStore;
   private readonly s;
+  private readonly cases: CaseEntryStore;
 
   constructor(
     db: SqliteDatabase,
@@ -102,6 +105,7 @@ export class SqliteStore implements WorkflowStore {
     this.audit = new AuditLog(db, keys);
     this.outbox = new OutboxStore(db, keys);
     this.digest = new DigestStore(db);
+    this.cases = new CaseEntryStore(db, keys);
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       counterNext: p(
@@ -266,6 +270,14 @@ export class SqliteStore implements WorkflowStore {
 
   listEvidence(reportId: string): EvidenceRecord[] {
     return (this.s.listEvidence.all({ reportId }) as Row[]).map((r) => toEvidence(this.keys, r));
+  }
+
+  insertCaseEntry(entry: CaseEntryRecord): void {
+    this.cases.add(entry);
+  }
+
+  listCaseEntries(reportId: string): CaseEntryRecord[] {
+    return this.cases.forReport(reportId);
   }
 
   appendAudit(input: AuditInput): AuditEntry {

@@ -16,6 +16,7 @@ const words: Record<ErrorCode, string> = {
   INVALID_CHOICE: 'Please choose one of the options.',
   DUTIES_PENDING: 'The report cannot be closed yet: a decision or task is still open.',
   REPORT_CLOSED: 'This report is closed.',
+  NOT_CLOSED: 'This report is not closed, so there is nothing to reopen.',
   EVIDENCE_NOT_ALLOWED: `This kind of report takes no files. ${nudeImageGuidance.join(' ')}`,
   EVIDENCE_TYPE: 'I can only keep screenshots and documents as PNG, JPEG, GIF, WebP or PDF files.',
   EVIDENCE_TOO_LARGE: 'That file is too large to keep.',

@@ -8,6 +8,7 @@ import { formatLocalString } from './answer-labels.js';
 import type { Directory } from '../core/school.js';
 import { textLimits } from '../core/text-limits.js';
 import { digestView } from './digest-view.js';
+import { caseActions, reopenedView } from './case-views.js';
 import { formAnswers } from './report-forms.js';
 import type { ActionView, MessageView } from './view-model.js';
 
@@ -37,6 +38,7 @@ interface Payload {
   completedAt?: string;
   closedBy?: string;
   closedAt?: string;
+  outcomeLabel?: string;
   possibleSubjectSkipped?: boolean;
 }
 
@@ -83,7 +85,7 @@ export function messageView(item: Pick<OutboxItem, 'messageType' | 'payload'>, t
       });
     case 'receipt.status':
       return view({
-        title: `Your report ${p.reference} has been ${p.status === 'closed' ? 'closed' : 'acknowledged'}`,
+        title: `Your report ${p.reference} has been ${p.status === 'closed' || p.status === 'reopened' ? p.status : 'acknowledged'}`,
         facts: [
           { title: 'Reference', value: p.reference },
           { title: 'Kind', value: p.kindLabel },
@@ -101,7 +103,7 @@ export function messageView(item: Pick<OutboxItem, 'messageType' | 'payload'>, t
       return view({
         title: `${urgentWord}: ${p.reference}`,
         status: `Acknowledged by ${p.acknowledgedBy} at ${at(p.acknowledgedAt)}`,
-        actions: [details],
+        actions: [...caseActions(p.reportId), details],
       });
     case 'ack.reminder':
       return view({
@@ -119,7 +121,7 @@ export function messageView(item: Pick<OutboxItem, 'messageType' | 'payload'>, t
       return view({
         title: `Decision needed: ${p.reference}`,
         facts: [...basics, ...(p.dueAt ? [{ title: 'Decide by', value: at(p.dueAt) }] : [])],
-        paragraphs: [p.question ?? 'What do you decide?'],
+        paragraphs: [p.question ?? 'What do you decide?', 'Deciding also acknowledges the report for you, if it is yours to acknowledge.'],
         inputs: [
           {
             id: 'choice',
@@ -158,9 +160,11 @@ export function messageView(item: Pick<OutboxItem, 'messageType' | 'payload'>, t
     case 'report.closed':
       return view({
         title: `Closed: ${p.reference}`,
-        status: `Closed by ${p.closedBy} at ${at(p.closedAt)}`,
+        status: `Closed by ${p.closedBy}${p.outcomeLabel ? ` (${p.outcomeLabel})` : ''} at ${at(p.closedAt)}`,
         actions: [details],
       });
+    case 'report.reopened':
+      return reopenedView(item.payload as unknown as Parameters<typeof reopenedView>[0], basics, timeZone);
     case 'evidence.added':
       return view({
         title: `More evidence: ${p.reference}`,

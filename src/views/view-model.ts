@@ -3,9 +3,12 @@
  * Slack's blocks all render. Every string is plain text; each renderer escapes it for
  * its own markup.
  */
+/** A case's own verbs (issue 12): the forms to close, reopen and add a note, and what they send. */
+export type CaseVerb = 'close_form' | 'reopen_form' | 'note_form' | 'close' | 'reopen' | 'note';
+
 export interface ActionView {
   /** The verb the bot receives back (Action.Execute verb, Slack action id). */
-  verb: 'acknowledge' | 'view' | 'decide' | 'complete_task';
+  verb: 'acknowledge' | 'view' | 'decide' | 'complete_task' | CaseVerb;
   title: string;
   style: 'positive' | 'destructive' | 'default';
   data: { reportId: string; dutyId?: string };

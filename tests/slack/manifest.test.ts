@@ -33,6 +33,6 @@ describe('the Slack app manifest', () => {
       .map((f) => readFileSync(`src/channels/slack/${f}`, 'utf8'))
       .join('\n');
     const methods = [...new Set([...source.matchAll(/client\.([a-z]+\.[a-zA-Z]+)\(/g)].map((x) => x[1]))].sort();
-    expect(methods).toEqual(['auth.test', 'chat.postEphemeral', 'chat.postMessage', 'chat.update', 'conversations.info', 'conversations.open', 'views.open', 'views.publish']);
+    expect(methods).toEqual(['auth.test', 'chat.postEphemeral', 'chat.postMessage', 'chat.update', 'conversations.info', 'conversations.open', 'views.open', 'views.publish', 'views.push']);
   });
 });

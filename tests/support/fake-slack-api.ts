@@ -101,6 +101,7 @@ export class FakeSlackApi {
           return void res.json({ ok: true, url: 'https://example-school.slack.com/', team: 'Example School', user: 'safeguarding', team_id: 'T0001', user_id: 'U0BOT0001', bot_id: 'B0BOT0001' });
         case 'views.open':
         case 'views.update':
+        case 'views.push':
         case 'views.publish':
           return void res.json({ ok: true, view: { id: `V${this.calls.length}`, ...(body.view as object) } });
         case 'chat.postMessage': {

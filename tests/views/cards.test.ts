@@ -21,6 +21,7 @@ describe('message cards', () => {
       h.workflow.recordDecision({ reportId: r2!.reportId, actorId: 'alex-morgan', choice: 'refer_to_lado', reason: 'r' });
       h.workflow.completeTask({ reportId: r4!.reportId, actorId: 'lee-evans', action: 'Blocked' });
       h.workflow.close({ reportId: r1!.reportId, actorId: 'jo-patel', outcome: 'no_further_action', reason: 'r' });
+      h.workflow.reopen({ reportId: r1!.reportId, actorId: 'jo-patel', reason: 'r' });
       const r5 = reports[4]!;
       await h.workflow.attachEvidence({ reportId: r5.reportId, actorId: 'amy-clarke', bytes: Buffer.from('GIF89a-not-really') });
       // The audit checkpoint to the DSL (no report): due, a day after the log started.

@@ -98,6 +98,7 @@ describe.each(Object.entries(seeds))('Sizes: every message the bot can send, for
       }
       const owner = store.listDuties(reportId).find((d) => d.type === 'acknowledge');
       if (owner) workflow.close({ reportId, actorId: eligiblePeople(owner)[0] ?? '', outcome: 'no_further_action', reason: fill(textLimits.closeReason, seed) });
+      if (owner) workflow.reopen({ reportId, actorId: eligiblePeople(owner)[0] ?? '', reason: fill(textLimits.closeReason, seed) });
     }
     // A message that could not be delivered: the DSL and headteacher are told.
     const card = store.listOutbox().find((o) => o.messageType === 'report.for_acknowledgement');
