@@ -42,6 +42,12 @@ export interface SubmitCommand {
    * stored. Not run for a retried submission that returns the earlier result.
    */
   onStored?: (result: SubmitResult) => void;
+  /**
+   * The message the report was made from ("Report this message", message-evidence.ts), as
+   * the channel read it from the platform: kept as evidence (G2: only its link and time for
+   * nude images), and its author, if in the school file, is a subject (G1).
+   */
+  message?: unknown;
 }
 
 export interface SubmitResult {
