@@ -34,11 +34,7 @@ describe('Report this message in the sandbox', () => {
     });
     // For the README: the group chat beside the form, its top (what is attached) in view.
     await form.evaluate((el) => el.scrollIntoView({ block: 'start' }));
-    await s.page.evaluate(() => {
-      const notice = document.getElementById('notice');
-      if (notice) notice.hidden = true;
-      window.scrollTo(0, 0);
-    });
+    await s.page.evaluate("document.getElementById('notice').hidden = true; window.scrollTo(0, 0);");
     mkdirSync('docs/screenshots', { recursive: true });
     await s.page.screenshot({ path: 'docs/screenshots/report-this-message.png' });
     await form.getByRole('button', { name: 'Send report' }).click();

@@ -129,7 +129,10 @@ export class TeamsMessageAction {
     const checked = this.d.workflow.validate(form);
     if (!checked.ok) return this.dialog(respond, reportFormCard(messageFormView(kind, message, this.d.directory, values, checked.issues)));
     // G2: for nude images nothing of the message is fetched.
-    const { uploads, missed } = acceptsEvidence(kind) ? await this.fetchFiles(a, p) : { uploads: [], missed: 0 };
+    const fetched = acceptsEvidence(kind) ? await this.fetchFiles(a, p) : { uploads: [], missed: 0 };
+    const uploads = fetched.uploads;
+    // Files the bot could not fetch (a failure, or a OneDrive/SharePoint file, which needs Microsoft Graph).
+    const missed = acceptsEvidence(kind) ? Math.max(fetched.missed, message.attachments - uploads.length) : 0;
     try {
       const result = await this.d.workflow.submit({
         reporterId: this.actor(a),
@@ -138,9 +141,11 @@ export class TeamsMessageAction {
         evidence: uploads,
         idempotencyKey: `teams:message:${message.messageId}:${a.from.id}:${a.id ?? ''}`,
       });
+      // Screenshots sent next in the reporter's chat with the bot go with this report (as after "report").
+      this.d.refs.putUploadTarget(a.from.id, { reportId: result.reportId, conversationId: a.conversation.id, createdAt: this.d.clock().toISOString() });
       this.d.kick();
       const view = submittedView(result, kindLabels[result.kind], result.evidenceCount);
-      if (missed > 0) view.paragraphs = [...view.paragraphs, `${missed} of the message's files could not be fetched; the message's text, author, time and link are attached.`];
+      if (missed > 0) view.paragraphs = [...view.paragraphs, `${missed} of the message's files could not be fetched (files shared from OneDrive or SharePoint are not): please attach screenshots of them in your chat with the bot. The message's text, author, time and link are attached.`];
       await this.dialog(respond, messageCard({ ...view, paragraphs: [...view.paragraphs, 'Your receipt is in your chat with the bot. Nothing was posted in this conversation.'] }));
     } catch (err) {
       if (err instanceof DomainError && err.code === 'VALIDATION_FAILED')
