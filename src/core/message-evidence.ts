@@ -130,10 +130,21 @@ export function messageAuditDetails(message: ReportedMessage, kept: KeptMessage,
     platform: message.platform,
     messageId: message.messageId,
     ...(message.conversationId ? { conversationId: message.conversationId } : {}),
-    ...(message.link ? { link: message.link } : {}),
+    ...(message.link ? { link: linkForRecord(message.link) } : {}),
     postedAt: kept.postedAt,
     kept: kept.file ? 'message' : 'reference_only',
     ...(kept.file ? { messageSha256: kept.file.sha256 } : {}),
     evidenceSha256,
   };
+}
+
+/** The parameters of a message link that are ids (Teams adds team and channel names, which the audit log never keeps). */
+const idParams = new Set(['tenantId', 'groupId', 'parentMessageId', 'createdTime']);
+
+/** A message's link for the audit log: its address and id parameters only, no names. */
+export function linkForRecord(link: string): string {
+  const url = new URL(link);
+  for (const key of [...url.searchParams.keys()]) if (!idParams.has(key)) url.searchParams.delete(key);
+  url.hash = '';
+  return url.toString();
 }

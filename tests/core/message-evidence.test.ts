@@ -66,6 +66,18 @@ describe('a reported message in core', () => {
     expect(h.store.listAudit(nude.reportId).find((a) => a.action === 'message.reported')?.details).toMatchObject({ kept: 'reference_only', link: expect.stringContaining('teams.microsoft.com') });
   });
 
+  it('keeps a Teams link in the audit log without the team and channel names it carries', async () => {
+    h = harness();
+    const link = 'https://teams.microsoft.com/l/message/19:class@thread.tacv2/m-3?tenantId=t-1&groupId=g-1&parentMessageId=m-3&teamName=Year%208%20Mia&channelName=General&createdTime=1795422600000';
+    const r = await h.workflow.submit({
+      reporterId: 'ben-hughes',
+      form: { kind: 'something_else', description: 'x' },
+      message: message({ messageId: 'm-3', link }),
+    });
+    const details = h.store.listAudit(r.reportId).find((a) => a.action === 'message.reported')?.details;
+    expect(details?.link).toBe('https://teams.microsoft.com/l/message/19:class@thread.tacv2/m-3?tenantId=t-1&groupId=g-1&parentMessageId=m-3&createdTime=1795422600000');
+  });
+
   it('refuses a malformed message with a field error, never a crash', () => {
     expect(() => readReportedMessage({ platform: 'fax' })).toThrow(/not valid/);
     expect(readReportedMessage(undefined)).toBeUndefined();
