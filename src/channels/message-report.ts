@@ -96,7 +96,8 @@ export function prefillFromMessage(kind: ReportKind, message: ReportedMessage, d
       values[`${field}.personId`] = personId;
       if (kind !== 'staff_conduct') values[`${field}.type`] = 'staff';
     }
-    if (message.author.name) values[`${field}.name`] = message.author.name.slice(0, 200);
+    // "Who is it about?" is optional for something else: a name alone would make its type required.
+    if (message.author.name && (personId || kind !== 'something_else')) values[`${field}.name`] = message.author.name.slice(0, 200);
   }
   return values;
 }

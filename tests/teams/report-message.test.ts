@@ -55,9 +55,11 @@ function inputs(card: unknown, out: Record<string, string> = {}): Record<string,
 async function reportMessage(reporter: string, message: Json, kind: string, answers: Record<string, string>): Promise<{ form: Json; sent: Json; reference: string }> {
   const kindCard = dialogCard(await h.post(invoke('fetchTask', reporter, message)));
   expect(cardText(kindCard)).toContain('What is it about?');
-  const form = dialogCard(await h.post(invoke('submitAction', reporter, message, { verb: 'choose_kind', kind })));
+  // Teams sends each Action.Submit's data with the card's inputs merged in.
+  const dataOf = (card: Json) => ((card.actions as { data?: Json }[] | undefined)?.[0]?.data ?? {});
+  const form = dialogCard(await h.post(invoke('submitAction', reporter, message, { ...dataOf(kindCard), kind })));
   const values = { ...inputs(form), ...answers };
-  const sent = dialogCard(await h.post(invoke('submitAction', reporter, message, { verb: 'submit_report', kind, ...values })));
+  const sent = dialogCard(await h.post(invoke('submitAction', reporter, message, { ...dataOf(form), ...values })));
   const reference = /Report sent: (SG-\d{4}-\d{4})/.exec(cardText(sent))?.[1] ?? '';
   if (!reference) throw new Error(`not sent: ${cardText(sent)}`);
   return { form, sent, reference };
@@ -168,6 +170,21 @@ describe('Report this message in Teams', () => {
     await h.deliver();
     expect(dslThreads(h).map((c) => cardText(c.body)).join('\n')).toContain(reference);
     expect(h.connector.calls.filter((c) => c.conversationId?.startsWith(classChannel))).toEqual([]);
+  });
+
+  it('the same dialog sent twice (a double click) is one report; a second report of the message is another', async () => {
+    h = await installedBot(['amy-clarke', 'jo-patel']);
+    const message = { id: '1763900000500', createdDateTime: '2026-11-23T09:00:00.000Z', from: { user: { id: 'aad-pupil-1', displayName: 'Harry Brown' } }, body: { contentType: 'text', content: 'go away' } };
+    const kindCard = dialogCard(await h.post(invoke('fetchTask', 'amy-clarke', message)));
+    const dialogId = ((kindCard.actions as { data: Json }[])[0]?.data.dialogId ?? '') as string;
+    expect(dialogId).toMatch(/^[0-9a-f-]{36}$/);
+    const form = dialogCard(await h.post(invoke('submitAction', 'amy-clarke', message, { verb: 'choose_kind', kind: 'something_else', dialogId })));
+    const send = { verb: 'submit_report', kind: 'something_else', dialogId, ...inputs(form), description: 'Unkind message.' };
+    const first = cardText(dialogCard(await h.post(invoke('submitAction', 'amy-clarke', message, send))));
+    const again = cardText(dialogCard(await h.post(invoke('submitAction', 'amy-clarke', message, send))));
+    expect(/SG-\d{4}-\d{4}/.exec(again)?.[0]).toBe(/SG-\d{4}-\d{4}/.exec(first)?.[0]);
+    await reportMessage('amy-clarke', message, 'something_else', { description: 'Again, separately.' });
+    expect(h.app.store.listReportsByReporter('amy-clarke')).toHaveLength(2);
   });
 
   it('a wrong command id is a 400; a dialog opened without a message asks for the message menu', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
 import type { ReportedMessage } from '../../core/message-evidence.js';
@@ -100,16 +101,18 @@ export class TeamsMessageAction {
       return true;
     }
     const message = readTeamsMessage(messagePayload, a);
-    if (a.name === 'composeExtension/fetchTask') return this.dialog(respond, this.kindCard(message)).then(() => true);
+    // One id per dialog, carried in its cards' data: the same dialog sent twice (a double click) is one report.
+    const dialogId = typeof data?.dialogId === 'string' && /^[0-9a-f-]{36}$/.test(data.dialogId) ? data.dialogId : randomUUID();
+    if (a.name === 'composeExtension/fetchTask') return this.dialog(respond, withDialog(this.kindCard(message), dialogId)).then(() => true);
     const verb = data?.verb;
     const kind = z.enum(reportKinds).safeParse(data?.kind);
     if (verb === 'choose_kind' || verb === 'submit_report') {
       if (!kind.success) {
-        await this.dialog(respond, this.kindCard(message));
+        await this.dialog(respond, withDialog(this.kindCard(message), dialogId));
         return true;
       }
-      if (verb === 'choose_kind') await this.dialog(respond, reportFormCard(messageFormView(kind.data, message, this.d.directory)));
-      else await this.submit(a, kind.data, message, messagePayload, data ?? {}, respond);
+      if (verb === 'choose_kind') await this.dialog(respond, withDialog(reportFormCard(messageFormView(kind.data, message, this.d.directory)), dialogId));
+      else await this.submit(a, kind.data, message, messagePayload, data ?? {}, dialogId, respond);
       return true;
     }
     await respond(200, {}); // anything else (a close button): the dialog closes
@@ -123,11 +126,11 @@ export class TeamsMessageAction {
     return card;
   }
 
-  private async submit(a: TeamsActivity, kind: ReportKind, message: ReportedMessage, p: Payload, data: Record<string, unknown>, respond: Respond): Promise<void> {
+  private async submit(a: TeamsActivity, kind: ReportKind, message: ReportedMessage, p: Payload, data: Record<string, unknown>, dialogId: string, respond: Respond): Promise<void> {
     const values = Object.fromEntries(Object.entries(data).filter((e): e is [string, string] => typeof e[1] === 'string'));
     const form = formFromValues(kind, values);
     const checked = this.d.workflow.validate(form);
-    if (!checked.ok) return this.dialog(respond, reportFormCard(messageFormView(kind, message, this.d.directory, values, checked.issues)));
+    if (!checked.ok) return this.dialog(respond, withDialog(reportFormCard(messageFormView(kind, message, this.d.directory, values, checked.issues)), dialogId));
     // G2: for nude images nothing of the message is fetched.
     const fetched = acceptsEvidence(kind) ? await this.fetchFiles(a, p) : { uploads: [], missed: 0 };
     const uploads = fetched.uploads;
@@ -139,7 +142,7 @@ export class TeamsMessageAction {
         form,
         message,
         evidence: uploads,
-        idempotencyKey: `teams:message:${message.messageId}:${a.from.id}:${a.id ?? ''}`,
+        idempotencyKey: `teams:message:${a.from.id}:${dialogId}`,
       });
       // Screenshots sent next in the reporter's chat with the bot go with this report (as after "report").
       this.d.refs.putUploadTarget(a.from.id, { reportId: result.reportId, conversationId: a.conversation.id, createdAt: this.d.clock().toISOString() });
@@ -149,7 +152,7 @@ export class TeamsMessageAction {
       await this.dialog(respond, messageCard({ ...view, paragraphs: [...view.paragraphs, 'Your receipt is in your chat with the bot. Nothing was posted in this conversation.'] }));
     } catch (err) {
       if (err instanceof DomainError && err.code === 'VALIDATION_FAILED')
-        return this.dialog(respond, reportFormCard(messageFormView(kind, message, this.d.directory, values, err.issues)));
+        return this.dialog(respond, withDialog(reportFormCard(messageFormView(kind, message, this.d.directory, values, err.issues)), dialogId));
       if (!(err instanceof DomainError)) this.d.log.error({ err, messageId: message.messageId }, 'Teams: a reported message could not be stored');
       await this.dialog(respond, messageCard(noticeView('Not sent', [wordsForError(err)])));
     }
@@ -177,4 +180,10 @@ export class TeamsMessageAction {
   private dialog(respond: Respond, card: Record<string, unknown>): Promise<void> {
     return respond(200, { task: { type: 'continue', value: { title: 'Report to safeguarding', height: 'large', width: 'medium', card: { contentType: adaptiveCardType, content: card } } } });
   }
+}
+
+/** Puts the dialog's id into each Action.Submit's data, so every step of one dialog carries it. */
+function withDialog(card: Record<string, unknown>, dialogId: string): Record<string, unknown> {
+  const actions = (card.actions ?? []) as { data?: Record<string, unknown> }[];
+  return { ...card, actions: actions.map((x) => ({ ...x, data: { ...x.data, dialogId } })) };
 }
