@@ -206,7 +206,7 @@ export class Conversation {
         return;
       }
       case 'view': {
-        const v = workflow.view({ reportId: action.reportId, actorId });
+        const v = await workflow.viewDetails({ reportId: action.reportId, actorId });
         await reply.privately(reportDetailsView(v, directory, directory.timeZone));
         await reply.text(ctx.personal ? `Details of ${v.reference} are below.` : 'The details are in your chat with me.');
         return;

@@ -115,6 +115,17 @@ export function keptMessage(kind: ReportKind, message: ReportedMessage, dir: Dir
   return { file: { bytes, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length }, postedAt };
 }
 
+/** A kept message file read back (the shape `keptMessage` writes). */
+export const keptMessageSchema = z.looseObject({
+  type: z.literal('reported_message'),
+  platform: z.enum(['teams', 'slack', 'sandbox']),
+  postedAt: z.string(),
+  link: z.string().optional(),
+  plainText: z.string(),
+  author: z.looseObject({ name: z.string().optional() }),
+  attachments: z.number(),
+});
+
 /** The evidence row's file name for a kept message (sealed at rest like every file name). */
 export function messageFileName(message: ReportedMessage): string {
   const where = { teams: 'Teams', slack: 'Slack', sandbox: 'sandbox chat' }[message.platform];

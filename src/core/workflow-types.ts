@@ -95,6 +95,8 @@ export interface ReportView {
   }[];
   evidence?: Pick<EvidenceRecord, 'id' | 'sha256' | 'size' | 'mediaType' | 'fileName' | 'takenAt' | 'postedAt' | 'addedAt'>[];
   urls?: string[];
+  /** The message the report was made from (Report this message), for the full record only. */
+  message?: { platform: string; authorName?: string; postedAt: string; link?: string; plainText: string; attachments: number };
   closed?: { at: string; by: string; outcome: string; reason: string };
 }
 

@@ -8,6 +8,7 @@ import type { Directory } from '../core/school.js';
 import { textLimits } from '../core/text-limits.js';
 import { formAnswers } from './report-forms.js';
 import type { ActionView, MessageView } from './view-model.js';
+import { reportedMessageFacts } from './reported-message-facts.js';
 
 
 /** The outbox payload fields the views read (see Workflow.send and summarise()). */
@@ -250,6 +251,7 @@ export function reportDetailsView(v: ReportView, dir: Directory, timeZone: strin
       { title: 'Rules', value: (v.rules ?? []).join(', ') },
       ...duties,
       ...evidence,
+      ...reportedMessageFacts(v, at),
       ...(v.closed ? [{ title: 'Closed', value: `${closeOutcomes.find((o) => o.id === v.closed?.outcome)?.label ?? v.closed.outcome} by ${v.closed.by} at ${at(v.closed.at)}: ${v.closed.reason}` }] : []),
     ],
   });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { messageMediaType } from '../../src/core/message-evidence.js';
 import { tinyPng } from '../support/harness.js';
 import { slackId, slackSample, type SlackHarness, slackHarness } from '../support/slack-harness.js';
-import { textOf, viewSubmission } from './slack-flow.js';
+import { buttonOf, buttonPress, textOf, viewSubmission } from './slack-flow.js';
 
 // "Report to safeguarding" on a Slack message (issue 13): the message_action payload
 // (tests/fixtures/platform-samples/message-action.json) to /slack/events, signed, through
@@ -118,6 +118,12 @@ describe('Report this message in Slack', () => {
     expect(h.app.store.listEvidence(reportId).map((e) => e.mediaType).sort()).toEqual([messageMediaType, 'image/png'].sort());
     expect(textOf(postedTo('C0DSLPRIV01'))).toContain(reference);
     expect(postedTo(sourceChannel)).toEqual([]);
+    // The DSL reads the message itself in the report's details.
+    const card = postedTo('C0DSLPRIV01').find((c) => JSON.stringify(c.body).includes(reference));
+    await h.interaction(buttonPress('jo-patel', 'view', buttonOf(card, 'view'), { channel: 'C0DSLPRIV01', ts: '1795425400.000100' }));
+    const details = JSON.stringify(h.api.of('views.open').at(-1)?.body.view);
+    expect(details).toContain('Slack message from Harry Brown');
+    expect(details).toContain('nobody wants you in this class');
   });
 
   it('nude images: nothing of the message is fetched or stored, only its link and time; the form shows the guidance', async () => {

@@ -5,7 +5,7 @@ import { cardProblems } from '../support/adaptive-card-check.js';
 import { cardText } from '../support/fake-bot-connector.js';
 import { tinyPng } from '../support/harness.js';
 import { sample, teamsId, type TeamsHarness } from '../support/teams-harness.js';
-import { checkCardsAndClose, dslThreads, installedBot, lastSent, textTo } from './teams-flow.js';
+import { buttonData, checkCardsAndClose, dslThread, dslThreads, installedBot, lastSent, textTo } from './teams-flow.js';
 
 // "Report to safeguarding" on a Teams message (issue 13): the composeExtension/fetchTask
 // and composeExtension/submitAction invokes (tests/fixtures/platform-samples/
@@ -139,6 +139,12 @@ describe('Report this message in Teams', () => {
     expect(auditOf(reference, 'message.reported')?.details).toMatchObject({ kept: 'message', evidenceSha256: [evidence.find((e) => e.mediaType === 'image/png')?.sha256] });
     expect(h.connector.calls.filter((c) => c.conversationId?.startsWith(classChannel))).toEqual([]);
     expect(cardText(lastSent(h, h.personalChat('amy-clarke')).body)).toContain(reference);
+    // The DSL reads the message itself in the report's details (View details, sent to their own chat).
+    const thread = dslThread(h, reference);
+    await h.post(h.execute('jo-patel', 'view', buttonData(thread.card, 'view'), { conversationId: thread.conversationId, replyToId: thread.rootId }));
+    const details = textTo(h, h.personalChat('jo-patel'));
+    expect(details).toContain('Teams message from Harry Brown, posted Mon, 23 Nov 2026, 09:15, with 1 attachment');
+    expect(details).toContain('nobody wants you in this class, just leave');
   });
 
   it('nude images: nothing of the message is fetched or stored, only its link and time; the guidance is shown; the DSL is alerted as urgent', async () => {

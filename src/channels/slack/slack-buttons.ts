@@ -43,7 +43,7 @@ export function registerButtons(s: SlackContext): void {
     if (!r.changed) await ephemeral(b.channel?.id, b.user.id, `${r.reference} was already acknowledged.`);
   });
   onButton('view', async (b, value) => {
-    const v = d.workflow.view({ reportId: value.reportId, actorId: actor(b.user.id) });
+    const v = await d.workflow.viewDetails({ reportId: value.reportId, actorId: actor(b.user.id) });
     await client.views.open({ trigger_id: b.trigger_id, view: detailsModal(reportDetailsView(v, dir, dir.timeZone)) as never });
   });
   onButton('decide', async (b, value) => {
