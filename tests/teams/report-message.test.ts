@@ -201,5 +201,8 @@ describe('Report this message in Teams', () => {
     const none = invoke('fetchTask', 'amy-clarke', {});
     delete (none.value as Json).messagePayload;
     expect(cardText(dialogCard(await h.post(none)))).toContain('menu of the message');
+    // A malformed message is a prompt 400, never a 5xx.
+    expect((await h.post(invoke('fetchTask', 'amy-clarke', { id: '   ', createdDateTime: 'yesterday' }))).status).toBe(400);
+    expect((await h.post(invoke('fetchTask', 'amy-clarke', { id: 42, body: 'x' }))).status).toBe(400);
   });
 });

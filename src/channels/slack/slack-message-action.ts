@@ -88,7 +88,12 @@ export function registerMessageAction(s: SlackContext): void {
     const parsed = messageActionSchema.safeParse(body);
     if (!parsed.success) return void (await ack());
     const a = parsed.data;
-    const message = readSlackMessage(a, nameOf);
+    let message: ReportedMessage;
+    try {
+      message = readSlackMessage(a, nameOf);
+    } catch {
+      return void (await ack());
+    }
     const key = drafts.put(a.user.id, { message, files: a.message.files ?? [] });
     const modal = kindModal();
     try {

@@ -100,7 +100,13 @@ export class TeamsMessageAction {
       await this.dialog(respond, messageCard(noticeView('Report to safeguarding', ['Choose "Report to safeguarding" from the menu of the message itself (… → More actions).'])));
       return true;
     }
-    const message = readTeamsMessage(messagePayload, a);
+    let message: ReportedMessage;
+    try {
+      message = readTeamsMessage(messagePayload, a);
+    } catch {
+      await respond(400, { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'The message is not valid.' } });
+      return true;
+    }
     // One id per dialog, carried in its cards' data: the same dialog sent twice (a double click) is one report.
     const dialogId = typeof data?.dialogId === 'string' && /^[0-9a-f-]{36}$/.test(data.dialogId) ? data.dialogId : randomUUID();
     if (a.name === 'composeExtension/fetchTask') return this.dialog(respond, withDialog(this.kindCard(message), dialogId)).then(() => true);
