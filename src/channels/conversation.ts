@@ -267,7 +267,7 @@ export class Conversation {
         return;
       }
       case 'view': {
-        const v = workflow.view({ reportId: action.reportId, actorId });
+        const v = await workflow.viewDetails({ reportId: action.reportId, actorId });
         await reply.privately(detailsView(v, directory));
         await reply.text(ctx.personal ? `Details of ${v.reference} are below.` : 'The details are in your chat with me.');
         return;

@@ -33,6 +33,7 @@ export function buildTeamsPackage(input: TeamsPackageOptions): { file: string; m
   const template = JSON.parse(readFileSync(path.join(teamsManifestDir, 'manifest.json'), 'utf8')) as Record<string, unknown> & {
     developer: Record<string, unknown>;
     bots: Record<string, unknown>[];
+    composeExtensions?: Record<string, unknown>[];
   };
   const base = `https://${opts.domain}`;
   const manifest = {
@@ -46,6 +47,8 @@ export function buildTeamsPackage(input: TeamsPackageOptions): { file: string; m
       termsOfUseUrl: opts.termsUrl ?? `${base}/terms`,
     },
     bots: template.bots.map((b) => ({ ...b, botId: opts.appId })),
+    // "Report to safeguarding" on a message is answered by the same bot.
+    ...(template.composeExtensions ? { composeExtensions: template.composeExtensions.map((e) => ({ ...e, botId: opts.appId })) } : {}),
     validDomains: [opts.domain],
   };
   const zip = new AdmZip();

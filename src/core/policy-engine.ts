@@ -79,6 +79,16 @@ export interface RouteInput {
   reporterId: string;
   /** The reporter's answer to "Is this about one of these people?", if they were asked. */
   subjectCheck?: SubjectCheck | undefined;
+  /** G1: the author of a reported message, when they are in the school file (message-evidence.ts). */
+  messageAuthor?: { certain: string[]; possible: string[] } | undefined;
+}
+
+/** G1: a reported message's author is a subject too (certain by platform id, possible by name). */
+function withMessageAuthor<T extends { subjects: string[]; possibleSubjects: string[] }>(d: T, author: RouteInput['messageAuthor']): T {
+  if (!author) return d;
+  const certain = new Set([...d.subjects.filter((id) => !d.possibleSubjects.includes(id)), ...author.certain]);
+  const subjects = [...new Set([...d.subjects, ...author.certain, ...author.possible])];
+  return { ...d, subjects, possibleSubjects: subjects.filter((id) => !certain.has(id)) };
 }
 
 /**
@@ -86,7 +96,7 @@ export interface RouteInput {
  * school's directory and the time. Rules apply first; the guards win over them.
  */
 export function route(input: RouteInput, policy: Policy, dir: Directory, now: Date): Routing {
-  const derived = deriveFacts(input.form, dir, input.subjectCheck);
+  const derived = withMessageAuthor(deriveFacts(input.form, dir, input.subjectCheck), input.messageAuthor);
   const { facts, urls } = derived;
   const notes: string[] = [];
 

@@ -14,6 +14,8 @@ import { addEvidenceRecord, checkUploads } from './workflow-evidence.js';
 import { announceDuty, send } from './workflow-notify.js';
 import type { SubmitCommand, SubmitResult } from './workflow-types.js';
 import { localDate, localYear } from './working-time.js';
+import { keptMessage, messageAuthors, readReportedMessage } from './message-evidence.js';
+import { recordReportedMessage } from './workflow-message.js';
 
 // Submitting a report: validated, routed, stored with its duties, timers, evidence and messages in one transaction.
 
@@ -38,6 +40,8 @@ export async function submit(c: WorkflowCtx, cmd: SubmitCommand): Promise<Submit
   if (!checked.ok) throw new DomainError('VALIDATION_FAILED', 'the report has problems', checked.issues);
   const form = checked.form;
   const check = subjectCheckFor(form, c.directory, cmd.subjectCheck);
+  const message = readReportedMessage(cmd.message);
+  const kept = message && keptMessage(form.kind, message, c.directory);
 
   const uploads = cmd.evidence ?? [];
   if (uploads.length > 0 && !acceptsEvidence(form.kind)) {
@@ -49,6 +53,8 @@ export async function submit(c: WorkflowCtx, cmd: SubmitCommand): Promise<Submit
   const evidence = checkUploads(c, uploads, []);
   // Files first (named by hash, so a failed transaction leaves only an unreferenced copy), then the record.
   for (const e of evidence) await c.files.put(e.sha256, e.bytes);
+  if (kept?.file) await c.files.put(kept.file.sha256, kept.file.bytes);
+  const evidenceCount = evidence.length + (kept?.file ? 1 : 0);
 
   const now = c.clock();
   const outcome = c.store.transaction((): SubmitResult | 'limited' => {
@@ -60,7 +66,7 @@ export async function submit(c: WorkflowCtx, cmd: SubmitCommand): Promise<Submit
       audit(c, cmd.reporterId, 'action.refused', undefined, now, { action: 'submit', code: 'TOO_MANY_REPORTS' });
       return 'limited';
     }
-          const routing = route({ form, reporterId: cmd.reporterId, subjectCheck: check.answer }, c.policy, c.directory, now);
+          const routing = route({ form, reporterId: cmd.reporterId, subjectCheck: check.answer, messageAuthor: message && messageAuthors(message, c.directory) }, c.policy, c.directory, now);
     const year = localYear(now, c.directory.timeZone);
     const number = c.store.nextReferenceNumber(year);
     const report: ReportRecord = {
@@ -88,11 +94,12 @@ export async function submit(c: WorkflowCtx, cmd: SubmitCommand): Promise<Submit
       dslChannel: routing.dslChannel,
       subjects: routing.subjects.length,
       subjectCheck: subjectCheckRecord(check.candidates, check.answer),
-      evidence: evidence.length,
+      evidence: evidenceCount,
       evidenceSha256: evidence.map((e) => e.sha256),
       formSha256: contentSha256(form),
       notes: routing.notes,
     });
+    if (message && kept) recordReportedMessage(c, report, message, kept, cmd.reporterId, now, evidence.map((e) => e.sha256));
 
     const summary = summarise(report);
     const event = `submit:${report.id}`;
@@ -104,12 +111,12 @@ export async function submit(c: WorkflowCtx, cmd: SubmitCommand): Promise<Submit
       reference: report.reference,
       kind: report.kind,
       urgent: report.urgent,
-      evidenceCount: evidence.length,
+      evidenceCount,
       guidance: form.kind === 'nude_images' ? [...nudeImageGuidance] : [],
     };
     send(c, { type: 'person', id: cmd.reporterId }, 'receipt.submitted', report, event, now, {
       ...summary,
-      evidenceCount: evidence.length,
+      evidenceCount,
       guidance: result.guidance,
     });
     cmd.onStored?.(result);

@@ -44,6 +44,12 @@ export interface SubmitCommand {
    * stored. Not run for a retried submission that returns the earlier result.
    */
   onStored?: (result: SubmitResult) => void;
+  /**
+   * The message the report was made from ("Report this message", message-evidence.ts), as
+   * the channel read it from the platform: kept as evidence (G2: only its link and time for
+   * nude images), and its author, if in the school file, is a subject (G1).
+   */
+  message?: unknown;
 }
 
 export interface SubmitResult {
@@ -93,6 +99,8 @@ export interface ReportView {
   }[];
   evidence?: Pick<EvidenceRecord, 'id' | 'sha256' | 'size' | 'mediaType' | 'fileName' | 'takenAt' | 'postedAt' | 'addedAt'>[];
   urls?: string[];
+  /** The message the report was made from (Report this message), for the full record only. */
+  message?: { platform: string; authorName?: string; postedAt: string; link?: string; plainText: string; attachments: number };
   closed?: { at: string; by: string; outcome: string; reason: string };
   /** Everything that happened to the case, oldest first (issue 12). */
   chronology?: ChronologyEntry[];

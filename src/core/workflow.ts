@@ -14,6 +14,7 @@ import { tick } from './workflow-deadlines.js';
 import { attachEvidence, evidenceTarget } from './workflow-evidence.js';
 import { deliveryFailed } from './workflow-notify.js';
 import { openQueue, receipts, view } from './workflow-queries.js';
+import { withReportedMessage } from './workflow-message.js';
 import { submit, today, validate } from './workflow-submit.js';
 import type { ActionResult, Receipt, ReportView, SubmitCommand, SubmitResult, TickResult, WorkflowDeps } from './workflow-types.js';
 
@@ -121,6 +122,11 @@ export class Workflow {
   /** A report as this person may see it (G1, G6, G7); refused (and audited) for anyone else. */
   view(cmd: { reportId: string; actorId: string }): ReportView {
     return view(this.c, cmd);
+  }
+
+  /** `view`, with the message the report was made from (read from its evidence file) when the full record is shown. */
+  viewDetails(cmd: { reportId: string; actorId: string }): Promise<ReportView> {
+    return withReportedMessage(this.c, view(this.c, cmd));
   }
 
   /** G6: the reporter's own reports: reference, kind, status; not who did what. */

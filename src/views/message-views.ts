@@ -11,6 +11,7 @@ import { digestView } from './digest-view.js';
 import { caseActions, reopenedView } from './case-views.js';
 import { formAnswers } from './report-forms.js';
 import type { ActionView, MessageView } from './view-model.js';
+import { reportedMessageFacts } from './reported-message-facts.js';
 
 
 /** The outbox payload fields the views read (see Workflow.send and summarise()). */
@@ -284,6 +285,7 @@ export function reportDetailsView(v: ReportView, dir: Directory, timeZone: strin
       ...duties,
       ...(evidence.length === 0 && (expected.takenAt || expected.postedAt) ? [{ title: 'Screenshots (none yet)', value: `Times given in the form: ${times(expected)}` }] : []),
       ...evidence,
+      ...reportedMessageFacts(v, at),
       ...(v.closed ? [{ title: 'Closed', value: `${closeOutcomes.find((o) => o.id === v.closed?.outcome)?.label ?? v.closed.outcome} by ${v.closed.by} at ${at(v.closed.at)}: ${v.closed.reason}` }] : []),
     ],
   });

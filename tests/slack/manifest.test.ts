@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 type Manifest = {
   display_information: { name: string; description: string };
-  features: { app_home: { home_tab_enabled: boolean }; bot_user: { display_name: string }; slash_commands: { command: string; url: string; should_escape: boolean }[] };
+  features: { app_home: { home_tab_enabled: boolean }; bot_user: { display_name: string }; slash_commands: { command: string; url: string; should_escape: boolean }[]; shortcuts?: { name: string; type: string; callback_id: string; description: string }[] };
   oauth_config: { scopes: { bot: string[]; user?: string[] } };
   settings: { event_subscriptions: { request_url: string; bot_events: string[] }; interactivity: { is_enabled: boolean; request_url: string }; socket_mode_enabled: boolean };
 };
@@ -22,6 +22,17 @@ describe('the Slack app manifest', () => {
     expect(m.settings.socket_mode_enabled).toBe(false);
     expect(m.display_information.name.length).toBeLessThanOrEqual(35);
     expect(m.display_information.description.length).toBeLessThanOrEqual(140);
+  });
+
+  it('has the "Report to safeguarding" message shortcut (issue 13), within Slack\'s limits', () => {
+    expect(m.features.shortcuts).toEqual([
+      { name: 'Report to safeguarding', type: 'message', callback_id: 'report_message', description: expect.any(String) },
+    ]);
+    for (const s of m.features.shortcuts ?? []) {
+      expect(s.name.length).toBeLessThanOrEqual(24);
+      expect(s.description.length).toBeLessThanOrEqual(150);
+      expect(s.callback_id).toMatch(/^[a-z_]{1,255}$/);
+    }
   });
 
   it('asks for the least it needs: bot scopes only, one for each thing the bot does', () => {

@@ -18,6 +18,7 @@ type Manifest = {
   icons: { color: string; outline: string };
   accentColor: string;
   bots: { botId: string; scopes: string[]; supportsFiles: boolean; commandLists: { scopes: string[]; commands: { title: string; description: string }[] }[] }[];
+  composeExtensions?: { botId: string; commands: { id: string; type: string; title: string; description: string; context?: string[]; fetchTask?: boolean }[] }[];
   validDomains: string[];
 };
 
@@ -49,6 +50,15 @@ function manifestProblems(m: Manifest): string[] {
       for (const s of list.scopes) if (!bot.scopes.includes(s)) p.push(`command scope ${s} is not a bot scope`);
     }
   }
+  for (const ext of m.composeExtensions ?? []) {
+    if (!guid.test(ext.botId)) p.push('composeExtensions botId must be a GUID');
+    if (ext.commands.length > 10) p.push('at most 10 message extension commands');
+    for (const c of ext.commands) {
+      if (!/^.{1,64}$/.test(c.id) || c.title.length > 32 || c.description.length > 128) p.push(`message extension command ${c.id} has a field too long`);
+      if (!['query', 'action'].includes(c.type)) p.push(`message extension command ${c.id} has an unknown type`);
+      for (const ctx of c.context ?? []) if (!['compose', 'commandBox', 'message'].includes(ctx)) p.push(`message extension command ${c.id} has an unknown context ${ctx}`);
+    }
+  }
   return p;
 }
 
@@ -62,6 +72,9 @@ describe('Teams app manifest and package', () => {
     const bot = template.bots[0];
     expect(bot?.scopes).toEqual(['personal', 'team']);
     expect(bot?.supportsFiles).toBe(true);
+    // "Report to safeguarding" on a message: an action command in the message's menu, with a dialog (issue 13).
+    const command = template.composeExtensions?.[0]?.commands.find((c) => c.id === 'reportMessage');
+    expect(command).toMatchObject({ type: 'action', context: ['message'], fetchTask: true, title: 'Report to safeguarding' });
     for (const scope of ['personal', 'team']) {
       const list = bot?.commandLists.find((l) => l.scopes.includes(scope));
       expect(list?.commands.map((c) => c.title)).toContain('report');
@@ -99,6 +112,7 @@ describe('Teams app manifest and package', () => {
     expect(manifestProblems(manifest)).toEqual([]);
     expect(manifest.id).toBe(appId);
     expect(manifest.bots[0]?.botId).toBe(appId);
+    expect(manifest.composeExtensions?.[0]?.botId).toBe(appId);
     expect(manifest.validDomains).toEqual(['bot.ourschool.sch.uk']);
     expect(manifest.developer.privacyUrl).toBe('https://bot.ourschool.sch.uk/privacy');
     expect(png(zip.readFile('color.png') as Buffer).width).toBe(192);

@@ -18,6 +18,7 @@ import { cardsToReplace, confirmedInPlace, rememberSent } from '../card-updates.
 import type { ChannelDeps } from '../channel-deps.js';
 import { casesView, commandOf, Conversation, formPutAwayView, startForm, helpText, myReportsView, welcomeView, type Reply } from '../conversation.js';
 import type { SandboxClock } from './sandbox-clock.js';
+import { groupChatView, groupMessageAction, messageKindCard, sandboxMessage } from './sandbox-group-chat.js';
 
 const pageDir = fileURLToPath(new URL('./page/', import.meta.url));
 const adaptiveCardsDist = path.dirname(createRequire(import.meta.url).resolve('adaptivecards/dist/adaptivecards.min.js'));
@@ -185,6 +186,14 @@ export function mountSandbox(d: SandboxDeps): void {
     const card = messages.get(messageId);
     if (!card || card.conversation !== where || (where === dsl && !members.has(as)))
       return void res.status(404).json({ ok: false, problems: ['messageId: no such card in this conversation'] });
+    if (typeof data.reportMessage === 'string') {
+      // A step of reporting a group chat message (sandbox-group-chat.ts): the card is replaced in the person's chat.
+      const message = where === dsl ? undefined : sandboxMessage(data.reportMessage, now(), data.reportMessageAt);
+      if (!message) return void res.status(404).json({ ok: false, problems: ['reportMessage: no such message in the group chat'] });
+      messages.updateCard(messageId, await groupMessageAction({ workflow: d.workflow, directory: d.directory, kick: () => d.dispatcher.kick() }, as, data, message, `${messageId}:${card.version}`), now());
+      await d.dispatcher.deliverDue();
+      return void res.json({ ok: true, notices: [] });
+    }
     const notices: string[] = [];
     await conversation.cardAction(
       { actorId: as, userId: as, personal: where !== dsl, conversationId: where, cardId: String(messageId), eventId: `${messageId}:${card.version}` },
@@ -230,6 +239,18 @@ export function mountSandbox(d: SandboxDeps): void {
     while (d.workflow.tick().processed > 0);
     await d.dispatcher.deliverDue();
     res.json({ ok: true, now: now().toISOString(), clock: formatLocal(now(), d.directory.timeZone) });
+  });
+
+  api.get('/group', (_req, res) => res.json(groupChatView(now(), d.directory)));
+
+  // "Report this message" on a group chat message: the form opens in the person's own chat with the bot.
+  api.post('/report-message', (req, res) => {
+    const body = z.object({ as: person, messageId: z.string().max(50) }).safeParse(req.body);
+    if (!body.success) return void bad(res, body.error);
+    const message = sandboxMessage(body.data.messageId, now());
+    if (!message) return void res.status(404).json({ ok: false, problems: ['messageId: no such message in the group chat'] });
+    messages.add(chatOf(body.data.as), 'bot', { card: messageKindCard(message, d.directory) }, now());
+    res.json({ ok: true, notices: ['The report form is in your chat with the bot. Nothing is posted in the group chat.'] });
   });
 
   api.post('/welcome', (req, res) => {

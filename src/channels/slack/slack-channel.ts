@@ -9,6 +9,7 @@ import { slackEvidenceFetcher } from './slack-evidence.js';
 import { registerHome } from './slack-home.js';
 import { boltLogger } from './slack-logger.js';
 import { slackHealth } from './slack-health.js';
+import { registerMessageAction } from './slack-message-action.js';
 import { registerReportModals } from './slack-report-modals.js';
 import { slackRequestCheck, socketModeCheck } from './slack-request-check.js';
 import { registerSubjectCheck } from './slack-subject-check.js';
@@ -136,6 +137,7 @@ export function mountSlack(d: SlackChannelDeps): SlackChannel {
   const fetchPendingFiles = slackEvidenceFetcher({ d, files });
   const s: SlackContext = { d, app, client, refs, files, actor, ephemeral, dmChannel, dslChannelIsPrivate, warnPublic, fetchPendingFiles };
   registerReportModals(s);
+  registerMessageAction(s);
   registerSubjectCheck(s);
   registerButtons(s);
   registerHome(s);

@@ -12,6 +12,7 @@ import type { Activity, TeamsConnector, TurnContext } from './teams-connector.js
 import type { TeamsConversations } from './teams-conversations.js';
 import { adaptiveCardType, cardActivity, cardMessage } from './teams-deliverer.js';
 import { downloadLimited } from '../download.js';
+import { TeamsMessageAction } from './teams-message-action.js';
 
 const fileInfoType = 'application/vnd.microsoft.teams.file.download.info';
 
@@ -36,9 +37,11 @@ export interface TeamsBotDeps {
 export class TeamsBot {
   private readonly inFlight = new Set<string>();
   private readonly conversation: Conversation;
+  private readonly messageAction: TeamsMessageAction;
 
   constructor(private readonly d: TeamsBotDeps) {
     this.conversation = new Conversation({ ...d, channel: 'teams' });
+    this.messageAction = new TeamsMessageAction(d, (a) => this.actor(a));
   }
 
   async onTurn(context: TurnContext): Promise<void> {
@@ -67,6 +70,8 @@ export class TeamsBot {
 
   private async dispatch(context: TurnContext, a: TeamsActivity): Promise<void> {
     if (a.type === 'invoke') {
+      // "Report to safeguarding" on a message (teams-message-action.ts).
+      if (await this.messageAction.handle(a, (status, body) => this.invokeResponse(context, status, body))) return;
       if (a.name !== 'adaptiveCard/action') return this.invokeError(context, 400, 'NotSupported', `The invoke '${a.name ?? ''}' is not supported.`);
       const value = executeValueSchema.safeParse(a.value);
       if (!value.success) return this.invokeError(context, 400, 'BadRequest', 'The card action is not valid.');

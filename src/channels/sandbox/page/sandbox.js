@@ -250,4 +250,7 @@ async function start() {
   setInterval(refresh, 2000);
 }
 
+// The group chat (group-chat.js) asks for a redraw once a message is reported.
+document.addEventListener('sandbox:refresh', () => refresh());
+
 start().catch((err) => notice(String(err.message || err)));
