@@ -68,7 +68,8 @@ export function cardFits(card: object): boolean {
 }
 
 /** The verbs whose buttons send the card's inputs (a decision and its reason, the action taken). */
-const submitsInputs = new Set(['decide', 'complete_task']);
+/** Buttons that act without the card's answers (they open something, or need no input). */
+const ignoresInputs = new Set(['acknowledge', 'view', 'close_form', 'reopen_form', 'note_form']);
 
 /** A message view as its card, as it is (see messageCard for the one that always fits). */
 function renderMessageCard(view: MessageView): Record<string, unknown> {
@@ -82,7 +83,7 @@ function renderMessageCard(view: MessageView): Record<string, unknown> {
     inputs: view.inputs.map((i) => ({ ...i, maxLength: i.maxLength ?? textLimits.input })),
     // Only the buttons that send the card's answers validate and submit its inputs: View
     // details and Acknowledge work whatever is (or is not) filled in.
-    actions: view.actions.map((a) => ({ ...a, associatedInputs: submitsInputs.has(a.verb) ? 'auto' : 'none', submitData: { verb: a.verb, ...a.data } })),
+    actions: view.actions.map((a) => ({ ...a, associatedInputs: ignoresInputs.has(a.verb) ? 'none' : 'auto', submitData: { verb: a.verb, ...a.data } })),
   });
 }
 
