@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:http';
 import { rmSync } from 'node:fs';
 import type { Page } from 'playwright-core';
+import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
 import { buildApp, startApp, type App } from '../../src/app/build-app.js';
 import { loadConfig } from '../../src/config.js';
@@ -79,6 +80,8 @@ export async function localProvider(opts: { redirectUri: string; clientId: strin
     conformIdTokenClaims: false,
     cookies: { keys: ['test-cookie-key-for-the-local-provider'] },
     pkce: { required: () => true },
+    jwks: { keys: [await exportJWK((await generateKeyPair('RS256', { extractable: true })).privateKey).then((k) => ({ ...k, alg: 'RS256', use: 'sig' }))] },
+    ttl: { Interaction: 600, Session: 600, Grant: 600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
     // The login name typed on the provider's own sign-in page is the account: its oid and Slack id.
     findAccount: (_ctx, id) => ({ accountId: id, claims: () => ({ sub: id, oid: id, 'https://slack.com/user_id': id, name: 'A person' }) }),
   });
