@@ -145,6 +145,17 @@ export function casePage(chrome: Chrome, c: CasePageInput): string {
   <button type="submit">Record the decision</button>
 </form>`,
   );
+  const tasks = c.actions.tasks.map(
+    (t) => html`<form class="action" method="post" action="/console/cases/${encodeURIComponent(v.reportId)}/task">
+  <h3>Block task (${t.rules.join(', ')})</h3>
+  ${problem(`task-${t.dutyId}`)}
+  <input type="hidden" name="_csrf" value="${c.csrf}"><input type="hidden" name="dutyId" value="${t.dutyId}">
+  <label for="action-${t.dutyId}">What was done</label>
+  <textarea id="action-${t.dutyId}" name="action"></textarea>
+  ${issue(`task-${t.dutyId}`, 'action')}
+  <button type="submit">Mark blocked</button>
+</form>`,
+  );
   const close = c.actions.mayClose
     ? html`<form class="action" method="post" action="/console/cases/${encodeURIComponent(v.reportId)}/close">
   <h3>Close the case</h3>
@@ -178,8 +189,8 @@ ${evidence.length === 0
 <p class="muted">The case's chronology (submitted, told, acknowledged, reminded, escalated, decided, notes, closed, every view) will be shown here.</p>
 </section>
 <section aria-labelledby="actions-h"><h2 id="actions-h">Actions</h2>
-${decisions.length === 0 && !c.actions.mayClose ? html`<p>Nothing for you to do on this case now.</p>` : ''}
-${decisions}${close}
+${decisions.length === 0 && tasks.length === 0 && !c.actions.mayClose ? html`<p>Nothing for you to do on this case now.</p>` : ''}
+${decisions}${tasks}${close}
 </section>`,
   );
 }

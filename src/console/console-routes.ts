@@ -47,6 +47,7 @@ const filtersSchema = z.object({
   rule: z.string().regex(/^[A-Za-z0-9_-]{1,20}$/).optional().catch(undefined),
 });
 const decideSchema = z.object({ dutyId: z.string().max(100).default(''), choice: z.string().max(100).default(''), reason: z.string().max(20_000).default('') });
+const taskSchema = z.object({ dutyId: z.string().max(100).default(''), action: z.string().max(20_000).default('') });
 const closeSchema = z.object({ outcome: z.string().max(100).default(''), reason: z.string().max(20_000).default('') });
 
 /**
@@ -188,7 +189,7 @@ export function mountConsole(d: ConsoleDeps): void {
       const view = d.workflow.view({ reportId, actorId: session.p });
       const details = reportDetailsView(view, d.directory, d.directory.timeZone);
       const actions = caseActions(d, view.reportId, session.p);
-      const notice = req.query.done === 'decided' ? 'The decision is recorded.' : req.query.done === 'closed' ? 'The case is closed.' : undefined;
+      const notice = req.query.done === 'decided' ? 'The decision is recorded.' : req.query.done === 'closed' ? 'The case is closed.' : req.query.done === 'blocked' ? 'The block is recorded.' : undefined;
       const body = casePage(chrome(session), { view, details, actions, csrf: sessions.csrfToken(session), timeZone: d.directory.timeZone, ...(problem ? { problem } : {}), ...(notice ? { notice } : {}) });
       page(res, status, body);
     } catch (err) {
@@ -226,7 +227,8 @@ export function mountConsole(d: ConsoleDeps): void {
     } catch (err) {
       if (!(err instanceof DomainError) || err.code === 'FORBIDDEN' || err.code === 'NOT_FOUND') return refusal(res, session, err);
       const status = err.code === 'ALREADY_DONE' || err.code === 'REPORT_CLOSED' || err.code === 'DUTIES_PENDING' ? 409 : 400;
-      return showCase(req, res, status, { form: form === 'decide' ? `decide-${z.object({ dutyId: z.string() }).catch({ dutyId: '' }).parse(req.body).dutyId}` : form, message: wordsForError(err), issues: err.issues });
+      const dutyId = z.object({ dutyId: z.string() }).catch({ dutyId: '' }).parse(req.body).dutyId;
+      return showCase(req, res, status, { form: form === 'close' ? form : `${form}-${dutyId}`, message: wordsForError(err), issues: err.issues });
     }
   };
 
@@ -236,6 +238,14 @@ export function mountConsole(d: ConsoleDeps): void {
       const b = formBody(decideSchema, body);
       d.workflow.recordDecision({ reportId, actorId: session.p, ...(b.dutyId ? { dutyId: b.dutyId } : {}), choice: b.choice, reason: b.reason });
     }, 'decided'),
+  );
+
+  router.post(
+    '/cases/:id/task',
+    act('task', (session, reportId, body) => {
+      const b = formBody(taskSchema, body);
+      d.workflow.completeTask({ reportId, actorId: session.p, ...(b.dutyId ? { dutyId: b.dutyId } : {}), action: b.action });
+    }, 'blocked'),
   );
 
   router.post(

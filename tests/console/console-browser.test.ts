@@ -40,7 +40,7 @@ describe('case console', () => {
     await expect.poll(() => page.locator('h1').textContent()).toBe('Open cases');
     const rows = page.locator('tbody tr');
     // R3 (a concern about the headteacher) goes to the chair, not the DSL.
-    await expect.poll(() => rows.count()).toBe(2);
+    await expect.poll(() => rows.count()).toBe(3);
     await expect.poll(() => page.locator('tbody').textContent()).toContain(cases.pupil.reference);
     expect(await page.locator('tbody').textContent()).not.toContain(cases.headteacher.reference);
     expect(await page.locator('tbody').textContent()).toContain('Jo Patel');
@@ -178,5 +178,16 @@ describe('case console', () => {
     const text = (await page.locator('main').textContent()) ?? '';
     expect(text).not.toContain(cases.bullying.reference);
     expect(text).not.toContain(cases.pupil.reference);
+    await page.getByRole('link', { name: cases.video.reference }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe(`Case ${cases.video.reference}`);
+    const main = (await page.locator('main').textContent()) ?? '';
+    expect(main).toContain('https://video.example.com/watch?v=violent123');
+    expect(main).not.toContain('A violent video was playing'); // the task, not the whole record
+    expect(await page.locator('#evidence-h').count()).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.locator('form.action textarea').fill('Blocked the address on the web filter.');
+    await page.getByRole('button', { name: 'Mark blocked' }).click();
+    await expect.poll(() => page.locator('.notice').textContent()).toBe('The block is recorded.');
+    expect(actions(cases.video.reportId)).toContain('task.completed');
   });
 });

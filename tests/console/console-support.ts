@@ -52,13 +52,13 @@ export async function consoleHarness(env: Record<string, string> = {}, port?: nu
 }
 
 /** The worked examples' reports, stored through the workflow (one with a screenshot). */
-export async function seedReports(app: App): Promise<Record<'pupil' | 'headteacher' | 'bullying', { reportId: string; reference: string }>> {
+export async function seedReports(app: App): Promise<Record<'pupil' | 'headteacher' | 'bullying' | 'video', { reportId: string; reference: string }>> {
   const submit = async (n: number, evidence = false) => {
     const ex = example(n);
     const r = await app.workflow.submit({ reporterId: ex.reporter, form: ex.report, ...(evidence ? { evidence: [{ bytes: tinyPng, meta: { fileName: 'chat.png' } }] } : {}) });
     return { reportId: r.reportId, reference: r.reference };
   };
-  return { pupil: await submit(1), headteacher: await submit(3), bullying: await submit(5, true) };
+  return { pupil: await submit(1), headteacher: await submit(3), bullying: await submit(5, true), video: await submit(4) };
 }
 
 /** A real OpenID Connect provider (oidc-provider) on loopback, whose accounts carry Entra's `oid` and Slack's user id claims. */
