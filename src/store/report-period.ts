@@ -1,0 +1,18 @@
+import type { CaseFacts } from '../core/governors-report.js';
+import type { WorkflowStore } from '../core/ports.js';
+import type { SqliteDatabase } from './database.js';
+
+/**
+ * The cases submitted around a period of school dates (a day either side, for the time
+ * zone; core keeps those whose school date is inside): each with its duties and audit entries.
+ */
+export function casesAround(db: SqliteDatabase, store: WorkflowStore, from: string, to: string): CaseFacts[] {
+  const day = 24 * 60 * 60 * 1000;
+  const start = new Date(Date.parse(`${from}T00:00:00Z`) - day).toISOString();
+  const end = new Date(Date.parse(`${to}T00:00:00Z`) + 2 * day).toISOString();
+  const ids = db.prepare('SELECT id FROM reports WHERE submitted_at >= ? AND submitted_at < ? ORDER BY submitted_at').pluck().all(start, end) as string[];
+  return ids.flatMap((id) => {
+    const report = store.getReport(id);
+    return report ? [{ report, duties: store.listDuties(id), audit: store.listAudit(id) }] : [];
+  });
+}
