@@ -13,6 +13,9 @@ import { reportDetailsView } from '../views/message-views.js';
 import { casePage, messagePage, queuePage, signInPage, type Chrome } from './console-pages.js';
 import { ConsoleOidc } from './console-oidc.js';
 import { ConsoleSessions, type Session } from './console-session.js';
+import { mountExports } from './console-exports.js';
+import type { CaseFacts } from '../core/governors-report.js';
+import { mayExportFilteringLog } from '../core/filtering-log.js';
 
 export interface ConsoleDeps extends CaseConsoleDeps {
   http: Express;
@@ -23,6 +26,8 @@ export interface ConsoleDeps extends CaseConsoleDeps {
   /** The sandbox's person picker (never beside real credentials: config refuses that). */
   sandbox: boolean;
   schoolName: string;
+  /** Every case with a block task (from the store), for the filtering and blocking log. */
+  casesWithTasks: () => CaseFacts[];
 }
 
 const css = readFileSync(new URL('./console.css', import.meta.url), 'utf8');
@@ -143,6 +148,10 @@ export function mountConsole(d: ConsoleDeps): void {
     res.redirect(303, '/console/');
   }
 
+  function refusedExport(res: Response): void {
+    page(res, 403, messagePage(chrome(sessionOf(res)), 'You cannot export this', ['The filtering and blocking log is for the DSL, the deputies, the headteacher and the ICT technician.']));
+  }
+
   function csrfRefused(res: Response): void {
     page(res, 403, messagePage(chrome(), 'This form cannot be accepted', [
       'It has expired, or it did not come from the case console. Nothing was changed.',
@@ -179,8 +188,10 @@ export function mountConsole(d: ConsoleDeps): void {
     const filters = filtersSchema.parse(req.query);
     const entries = caseQueue(d, session.p, filters);
     const rules = [...new Set(d.workflow.policy.rules.map((r) => r.id))];
-    page(res, 200, queuePage(chrome(session), { entries, filters, rules, timeZone: d.directory.timeZone }));
+    page(res, 200, queuePage(chrome(session), { entries, filters, rules, timeZone: d.directory.timeZone, exports: mayExportFilteringLog(d.directory, session.p) }));
   });
+
+  mountExports(router, { ...d, policy: d.workflow.policy, forbidden: refusedExport }, sessionOf);
 
   const showCase = (req: Request, res: Response, status = 200, problem?: { form: string; message: string; issues: FieldIssue[] }) => {
     const session = sessionOf(res);

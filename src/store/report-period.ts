@@ -16,3 +16,12 @@ export function casesAround(db: SqliteDatabase, store: WorkflowStore, from: stri
     return report ? [{ report, duties: store.listDuties(id), audit: store.listAudit(id) }] : [];
   });
 }
+
+/** Every case with a block task (the filtering and blocking log), each with its duties and audit entries. */
+export function casesWithTasks(db: SqliteDatabase, store: WorkflowStore): CaseFacts[] {
+  const ids = db.prepare("SELECT DISTINCT report_id FROM duties WHERE type = 'task'").pluck().all() as string[];
+  return ids.flatMap((id) => {
+    const report = store.getReport(id);
+    return report ? [{ report, duties: store.listDuties(id), audit: store.listAudit(id) }] : [];
+  });
+}

@@ -1,0 +1,73 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'csv-parse/sync';
+import { spreadsheetSafe } from '../../src/console/console-exports.js';
+import { launchBrowser } from '../support/sandbox-harness.js';
+import { axeViolations, consoleHarness, pickPerson, seedReports, type ConsoleHarness } from './console-support.js';
+
+// The filtering and blocking log as CSV, from the console.
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let h: ConsoleHarness;
+let cases: Awaited<ReturnType<typeof seedReports>>;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+beforeEach(async () => {
+  h = await consoleHarness();
+  cases = await seedReports(h.app);
+  context = await browser.newContext({ acceptDownloads: true });
+  page = await context.newPage();
+});
+afterEach(async () => {
+  await context?.close();
+  await h?.close();
+});
+
+describe('filtering and blocking log', () => {
+  it('the DSL downloads it from the queue page: what was reported, blocked, by whom, when and why', async () => {
+    h.app.workflow.completeTask({ reportId: cases.video.reportId, actorId: 'lee-evans', action: '=HYPERLINK("http://x") blocked on the filter' });
+    await pickPerson(page, `${h.url}sign-in`, 'jo-patel');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /filtering and blocking log/ }).click()]);
+    expect(download.suggestedFilename()).toBe('filtering-log-2026-11-23.csv');
+    const text = (await import('node:fs')).readFileSync(await download.path(), 'utf8');
+    const rows = parse(text, { bom: true, columns: true }) as Record<string, string>[];
+    expect(rows).toEqual([
+      {
+        Reference: cases.video.reference,
+        'Reported at (UTC)': '2026-11-23T10:00:00.000Z',
+        Kind: 'Inappropriate content seen or accessed',
+        'Content category': expect.stringMatching(/violen/i),
+        'Web addresses': 'https://video.example.com/watch?v=violent123',
+        Rules: 'R7',
+        Why: expect.stringMatching(/^R7: /),
+        Status: 'blocked',
+        'Blocked by': 'Lee Evans',
+        'Blocked at (UTC)': '2026-11-23T10:00:00.000Z',
+        // A formula typed into a note stays text in a spreadsheet.
+        'Action taken': `'=HYPERLINK("http://x") blocked on the filter`,
+      },
+    ]);
+    expect(text).not.toContain('A violent video was playing'); // no report text
+  });
+
+  it('the ICT technician may export it; the chair may not (403)', async () => {
+    await pickPerson(page, `${h.url}sign-in`, 'lee-evans');
+    expect((await page.request.get(`${h.url}exports/filtering-log.csv`)).status()).toBe(200);
+    await pickPerson(page, `${h.url}sign-in`, 'priya-shah');
+    expect(await page.getByRole('link', { name: /filtering and blocking log/ }).count()).toBe(0);
+    const res = await page.goto(`${h.url}exports/filtering-log.csv`);
+    expect(res?.status()).toBe(403);
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('keeps formulas as text', () => {
+    expect(['=1+1', '+1', '-1', '@SUM(A1)', 'plain', 'https://x'].map(spreadsheetSafe)).toEqual(["'=1+1", "'+1", "'-1", "'@SUM(A1)", 'plain', 'https://x']);
+  });
+});
