@@ -1,5 +1,10 @@
 import { stringify } from 'csv-stringify/sync';
-import type { Router } from 'express';
+import type { Response, Router } from 'express';
+import { z } from 'zod';
+import { governorsReport } from '../core/governors-report.js';
+import type { Role } from '../core/school.js';
+import { governorsCharts } from '../views/governors-charts.js';
+import { governorsPdf } from '../views/governors-pdf.js';
 import type { CaseFacts } from '../core/governors-report.js';
 import { filteringLog, mayExportFilteringLog } from '../core/filtering-log.js';
 import { recordConsoleEvent, type CaseConsoleDeps } from '../core/case-console.js';
@@ -29,9 +34,36 @@ const columns = [
 /** The console's exports: the filtering and blocking log as CSV (csv-stringify); each export audited. */
 export function mountExports(
   router: Router,
-  d: CaseConsoleDeps & { policy: Policy; log: Logger; casesWithTasks: () => CaseFacts[]; forbidden: (res: import('express').Response) => void },
-  sessionOf: (res: import('express').Response) => Session,
+  d: CaseConsoleDeps & {
+    policy: Policy;
+    log: Logger;
+    schoolName: string;
+    casesWithTasks: () => CaseFacts[];
+    casesAround: (from: string, to: string) => CaseFacts[];
+    forbidden: (res: Response) => void;
+    badRequest: (res: Response, message: string) => void;
+  },
+  sessionOf: (res: Response) => Session,
 ): void {
+  // The governors' report, as the CLI writes it: no names, small counts suppressed.
+  router.get('/exports/governors-report.pdf', async (req, res) => {
+    const session = sessionOf(res);
+    if (!mayGetGovernorsReport(d, session.p)) return d.forbidden(res);
+    const q = z.object({ from: z.iso.date(), to: z.iso.date() }).safeParse(req.query);
+    if (!q.success || q.data.to < q.data.from) return d.badRequest(res, 'Give the first and last dates of the period (the last on or after the first).');
+    const report = governorsReport({
+      ...q.data,
+      schoolName: d.schoolName,
+      timeZone: d.directory.timeZone,
+      rules: d.policy.rules.map((r) => ({ id: r.id, title: r.title })),
+      cases: d.casesAround(q.data.from, q.data.to),
+    });
+    const pdf = await governorsPdf(report, governorsCharts(report), d.clock());
+    recordConsoleEvent(d, session.p, 'console.exported', { export: 'governors_report', from: q.data.from, to: q.data.to });
+    res.set('Content-Disposition', `attachment; filename="governors-report-${q.data.from}-to-${q.data.to}.pdf"`);
+    return res.type('application/pdf').send(pdf);
+  });
+
   router.get('/exports/filtering-log.csv', (_req, res) => {
     const session = sessionOf(res);
     if (!mayExportFilteringLog(d.directory, session.p)) return d.forbidden(res);
@@ -45,4 +77,11 @@ export function mountExports(
     res.set('Content-Disposition', `attachment; filename="filtering-log-${d.clock().toISOString().slice(0, 10)}.csv"`);
     return res.type('text/csv; charset=utf-8').send(csv);
   });
+}
+
+/** The governors' report: for the DSL, the deputies, the headteacher and the chair of governors. */
+export const governorsReportRoles: readonly Role[] = ['dsl', 'deputy_dsl', 'headteacher', 'chair_of_governors'];
+
+export function mayGetGovernorsReport(d: Pick<CaseConsoleDeps, 'directory'>, personId: string): boolean {
+  return d.directory.has(personId) && d.directory.rolesOf(personId).some((r) => governorsReportRoles.includes(r));
 }

@@ -13,7 +13,7 @@ import { reportDetailsView } from '../views/message-views.js';
 import { casePage, messagePage, queuePage, signInPage, type Chrome } from './console-pages.js';
 import { ConsoleOidc } from './console-oidc.js';
 import { ConsoleSessions, type Session } from './console-session.js';
-import { mountExports } from './console-exports.js';
+import { mayGetGovernorsReport, mountExports } from './console-exports.js';
 import type { CaseFacts } from '../core/governors-report.js';
 import { mayExportFilteringLog } from '../core/filtering-log.js';
 
@@ -28,6 +28,8 @@ export interface ConsoleDeps extends CaseConsoleDeps {
   schoolName: string;
   /** Every case with a block task (from the store), for the filtering and blocking log. */
   casesWithTasks: () => CaseFacts[];
+  /** The cases made around a period of school dates (from the store), for the governors' report. */
+  casesAround: (from: string, to: string) => CaseFacts[];
 }
 
 const css = readFileSync(new URL('./console.css', import.meta.url), 'utf8');
@@ -149,7 +151,7 @@ export function mountConsole(d: ConsoleDeps): void {
   }
 
   function refusedExport(res: Response): void {
-    page(res, 403, messagePage(chrome(sessionOf(res)), 'You cannot export this', ['The filtering and blocking log is for the DSL, the deputies, the headteacher and the ICT technician.']));
+    page(res, 403, messagePage(chrome(sessionOf(res)), 'You cannot export this', ['This export is not for your role. The filtering and blocking log is for the DSL, the deputies, the headteacher and the ICT technician; the governors\' report for the DSL, the deputies, the headteacher and the chair of governors.']));
   }
 
   function csrfRefused(res: Response): void {
@@ -188,10 +190,14 @@ export function mountConsole(d: ConsoleDeps): void {
     const filters = filtersSchema.parse(req.query);
     const entries = caseQueue(d, session.p, filters);
     const rules = [...new Set(d.workflow.policy.rules.map((r) => r.id))];
-    page(res, 200, queuePage(chrome(session), { entries, filters, rules, timeZone: d.directory.timeZone, exports: mayExportFilteringLog(d.directory, session.p) }));
+    page(res, 200, queuePage(chrome(session), { entries, filters, rules, timeZone: d.directory.timeZone, filteringLog: mayExportFilteringLog(d.directory, session.p), governorsReport: mayGetGovernorsReport(d, session.p) }));
   });
 
-  mountExports(router, { ...d, policy: d.workflow.policy, forbidden: refusedExport }, sessionOf);
+  mountExports(
+    router,
+    { ...d, policy: d.workflow.policy, forbidden: refusedExport, badRequest: (res, message) => page(res, 400, messagePage(chrome(sessionOf(res)), 'That cannot be done', [message])) },
+    sessionOf,
+  );
 
   const showCase = (req: Request, res: Response, status = 200, problem?: { form: string; message: string; issues: FieldIssue[] }) => {
     const session = sessionOf(res);

@@ -67,6 +67,21 @@ describe('filtering and blocking log', () => {
     expect(await axeViolations(page)).toEqual([]);
   });
 
+  it("the chair downloads the governors' report for a period from the queue page; the ICT technician may not", async () => {
+    await pickPerson(page, `${h.url}sign-in`, 'priya-shah');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.fill('#gr-from', '2026-11-01');
+    await page.fill('#gr-to', '2026-11-30');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /governors' report/ }).click()]);
+    expect(download.suggestedFilename()).toBe('governors-report-2026-11-01-to-2026-11-30.pdf');
+    const pdf = (await import('node:fs')).readFileSync(await download.path());
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const bad = await page.request.get(`${h.url}exports/governors-report.pdf?from=2026-12-01&to=2026-11-01`);
+    expect(bad.status()).toBe(400);
+    await pickPerson(page, `${h.url}sign-in`, 'lee-evans');
+    expect((await page.request.get(`${h.url}exports/governors-report.pdf?from=2026-11-01&to=2026-11-30`)).status()).toBe(403);
+  }, 90_000); // the first PDF loads PDFKit and ECharts: slow on a busy machine
+
   it('keeps formulas as text', () => {
     expect(['=1+1', '+1', '-1', '@SUM(A1)', 'plain', 'https://x'].map(spreadsheetSafe)).toEqual(["'=1+1", "'+1", "'-1", "'@SUM(A1)", 'plain', 'https://x']);
   });
