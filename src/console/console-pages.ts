@@ -131,6 +131,9 @@ export function casePage(chrome: Chrome, c: CasePageInput): string {
     const i = c.problem?.form === form ? c.problem.issues.find((x) => x.path === path) : undefined;
     return i ? html`<span class="field-error" id="${form}-${path}-error">${i.message}</span>` : '';
   };
+  /** aria-invalid and aria-describedby on a field that has a message next to it. */
+  const invalid = (form: string, path: string) =>
+    c.problem?.form === form && c.problem.issues.some((x) => x.path === path) ? html` aria-invalid="true" aria-describedby="${form}-${path}-error"` : '';
   const problem = (form: string) => (c.problem?.form === form ? html`<p class="error" role="alert">${c.problem.message}</p>` : '');
   const evidence = (v.evidence ?? []).map(
     (e) => html`<tr>
@@ -146,10 +149,10 @@ export function casePage(chrome: Chrome, c: CasePageInput): string {
   ${problem(`decide-${d.dutyId}`)}
   <input type="hidden" name="_csrf" value="${c.csrf}"><input type="hidden" name="dutyId" value="${d.dutyId}">
   <label for="choice-${d.dutyId}">Decision</label>
-  <select id="choice-${d.dutyId}" name="choice"><option value="">Choose…</option>${d.choices.map((ch) => html`<option value="${ch.id}">${ch.label}</option>`)}</select>
+  <select id="choice-${d.dutyId}" name="choice"${invalid(`decide-${d.dutyId}`, 'choice')}><option value="">Choose…</option>${d.choices.map((ch) => html`<option value="${ch.id}">${ch.label}</option>`)}</select>
   ${issue(`decide-${d.dutyId}`, 'choice')}
   <label for="reason-${d.dutyId}">Reason</label>
-  <textarea id="reason-${d.dutyId}" name="reason"></textarea>
+  <textarea id="reason-${d.dutyId}" name="reason"${invalid(`decide-${d.dutyId}`, 'reason')}></textarea>
   ${issue(`decide-${d.dutyId}`, 'reason')}
   <button type="submit">Record the decision</button>
 </form>`,
@@ -160,7 +163,7 @@ export function casePage(chrome: Chrome, c: CasePageInput): string {
   ${problem(`task-${t.dutyId}`)}
   <input type="hidden" name="_csrf" value="${c.csrf}"><input type="hidden" name="dutyId" value="${t.dutyId}">
   <label for="action-${t.dutyId}">What was done</label>
-  <textarea id="action-${t.dutyId}" name="action"></textarea>
+  <textarea id="action-${t.dutyId}" name="action"${invalid(`task-${t.dutyId}`, 'action')}></textarea>
   ${issue(`task-${t.dutyId}`, 'action')}
   <button type="submit">Mark blocked</button>
 </form>`,
@@ -171,10 +174,10 @@ export function casePage(chrome: Chrome, c: CasePageInput): string {
   ${problem('close')}
   <input type="hidden" name="_csrf" value="${c.csrf}">
   <label for="outcome">Outcome</label>
-  <select id="outcome" name="outcome"><option value="">Choose…</option>${closeOutcomes.map((o) => html`<option value="${o.id}">${o.label}</option>`)}</select>
+  <select id="outcome" name="outcome"${invalid('close', 'outcome')}><option value="">Choose…</option>${closeOutcomes.map((o) => html`<option value="${o.id}">${o.label}</option>`)}</select>
   ${issue('close', 'outcome')}
   <label for="close-reason">Reason</label>
-  <textarea id="close-reason" name="reason"></textarea>
+  <textarea id="close-reason" name="reason"${invalid('close', 'reason')}></textarea>
   ${issue('close', 'reason')}
   <button type="submit">Close the case</button>
 </form>`

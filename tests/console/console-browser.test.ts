@@ -1,6 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../support/sandbox-harness.js';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { launchBrowser, screenshotDir } from '../support/sandbox-harness.js';
 import { axeViolations, consoleHarness, pickPerson, seedReports, type ConsoleHarness } from './console-support.js';
 
 // The case console in a real browser, signed in with the sandbox's person picker.
@@ -28,6 +30,11 @@ afterEach(async () => {
   await h?.close();
 });
 
+async function screenshot(p: Page, name: string): Promise<void> {
+  mkdirSync(screenshotDir, { recursive: true });
+  await p.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
 const actions = (reportId?: string) =>
   h.app.store.listAudit(reportId ?? '').map((a) => a.action);
 
@@ -45,6 +52,7 @@ describe('case console', () => {
     expect(await page.locator('tbody').textContent()).not.toContain(cases.headteacher.reference);
     expect(await page.locator('tbody').textContent()).toContain('Jo Patel');
     expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'console-queue');
 
     await page.selectOption('#kind', 'cyberbullying');
     await page.getByRole('button', { name: 'Filter' }).click();
@@ -59,6 +67,7 @@ describe('case console', () => {
     const hash = await page.locator('td code').first().textContent();
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
     expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'console-case');
     expect(actions(cases.bullying.reportId)).toContain('report.viewed');
 
     // The image only on request, and the viewing is on the record.
@@ -119,6 +128,7 @@ describe('case console', () => {
     await page.selectOption('#outcome', 'no_further_action');
     await page.getByRole('button', { name: 'Close the case' }).click();
     await expect.poll(() => page.locator('.field-error').first().textContent()).toBe('Please give the reason for closing the report.');
+    expect(await page.locator('#close-reason').getAttribute('aria-describedby')).toBe('close-reason-error');
     expect(await axeViolations(page)).toEqual([]);
     await page.selectOption('#outcome', 'no_further_action');
     await page.fill('#close-reason', 'Spoken to the pupil and parents.');
