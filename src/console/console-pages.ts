@@ -197,6 +197,7 @@ ${evidence.length === 0
   : html`<table><thead><tr><th scope="col">File</th><th scope="col">Type</th><th scope="col">Size</th><th scope="col">Added</th><th scope="col">SHA-256</th><th scope="col">View</th></tr></thead><tbody>${evidence}</tbody></table>`}
 </section>`
   : ''}
+${v.access === 'full' ? html`<p><a href="/console/cases/${encodeURIComponent(v.reportId)}/export.pdf" download>Download the case as a PDF</a> <span class="muted">(for a referral or a transfer; the export is recorded)</span></p>` : ''}
 <section aria-labelledby="chronology-h" id="chronology"><h2 id="chronology-h">Chronology</h2>
 <p class="muted">The case's chronology (submitted, told, acknowledged, reminded, escalated, decided, notes, closed, every view) will be shown here.</p>
 </section>

@@ -10,6 +10,8 @@ import type { Logger } from '../logger.js';
 import type { Keyring } from '../store/keyring.js';
 import { wordsForError } from '../views/error-words.js';
 import { reportDetailsView } from '../views/message-views.js';
+import { casePdf } from '../views/case-pdf.js';
+import { formatLocal } from '../core/working-time.js';
 import { casePage, messagePage, queuePage, signInPage, type Chrome } from './console-pages.js';
 import { ConsoleOidc } from './console-oidc.js';
 import { ConsoleSessions, type Session } from './console-session.js';
@@ -222,6 +224,23 @@ export function mountConsole(d: ConsoleDeps): void {
   }
 
   router.get('/cases/:id', (req, res) => showCase(req, res));
+
+  // The case as a PDF (for a referral or a transfer): only the whole record, for those who see it; audited.
+  router.get('/cases/:id/export.pdf', async (req, res) => {
+    const session = sessionOf(res);
+    try {
+      const view = d.workflow.view({ reportId: String(req.params.id), actorId: session.p });
+      if (view.access !== 'full') throw new DomainError('FORBIDDEN', 'only the whole record is exported');
+      const details = reportDetailsView(view, d.directory, d.directory.timeZone);
+      const pdf = await casePdf(view, details, { schoolName: d.schoolName, exportedBy: d.directory.displayName(session.p), exportedAt: formatLocal(d.clock(), d.directory.timeZone) });
+      recordConsoleEvent(d, session.p, 'console.exported', { export: 'case_pdf' }, view.reportId);
+      d.log.info({ personId: session.p, reportId: view.reportId }, 'console export: case PDF');
+      res.set('Content-Disposition', `attachment; filename="${view.reference}.pdf"`);
+      res.type('application/pdf').send(pdf);
+    } catch (err) {
+      refusal(res, session, err);
+    }
+  });
 
   router.get('/cases/:id/evidence/:evidenceId', async (req, res) => {
     const session = sessionOf(res);

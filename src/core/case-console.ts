@@ -169,7 +169,13 @@ function refused(d: CaseConsoleDeps, actorId: string, action: string, report: Re
 }
 
 /** Signing in to and out of the console, and a refused entry, are on the record too (ids only). */
-export function recordConsoleEvent(d: CaseConsoleDeps, actorId: string, action: 'console.signed_in' | 'console.signed_out' | 'console.refused' | 'console.exported', details: Record<string, unknown>): void {
+export function recordConsoleEvent(
+  d: CaseConsoleDeps,
+  actorId: string,
+  action: 'console.signed_in' | 'console.signed_out' | 'console.refused' | 'console.exported',
+  details: Record<string, unknown>,
+  reportId?: string,
+): void {
   const at = d.clock().toISOString();
-  d.store.transaction(() => d.store.appendAudit({ at, actor: actorId, action, details }));
+  d.store.transaction(() => d.store.appendAudit({ at, actor: actorId, action, reportId, details }));
 }

@@ -82,6 +82,26 @@ describe('filtering and blocking log', () => {
     expect((await page.request.get(`${h.url}exports/governors-report.pdf?from=2026-11-01&to=2026-11-30`)).status()).toBe(403);
   }, 90_000); // the first PDF loads PDFKit and ECharts: slow on a busy machine
 
+  it('the DSL downloads a case as a PDF (audited); its subject cannot (403)', async () => {
+    await pickPerson(page, `${h.url}sign-in`, 'jo-patel');
+    await page.goto(`${h.url}cases/${cases.bullying.reportId}`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download the case as a PDF' }).click()]);
+    expect(download.suggestedFilename()).toBe(`${cases.bullying.reference}.pdf`);
+    const pdf = (await import('node:fs')).readFileSync(await download.path());
+    const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+    const doc = await pdfjs.getDocument({ data: new Uint8Array(pdf), verbosity: 0 }).promise;
+    let text = '';
+    for (let i = 1; i <= doc.numPages; i++) text += ((await (await doc.getPage(i)).getTextContent()).items as { str?: string }[]).map((t) => t.str ?? '').join(' ');
+    expect(text).toContain(`Case ${cases.bullying.reference}`);
+    expect(text).toContain('Unkind messages about a pupil in the class group chat.');
+    expect(text).toContain('Exported by Jo Patel');
+    expect(text).toMatch(/[0-9a-f]{64}/);
+    expect(h.app.store.listAudit(cases.bullying.reportId).map((a) => a.action)).toEqual(expect.arrayContaining(['report.viewed', 'console.exported']));
+
+    await pickPerson(page, `${h.url}sign-in`, 'alex-morgan');
+    expect((await page.request.get(`${h.url}cases/${cases.headteacher.reportId}/export.pdf`)).status()).toBe(403);
+  }, 90_000);
+
   it('keeps formulas as text', () => {
     expect(['=1+1', '+1', '-1', '@SUM(A1)', 'plain', 'https://x'].map(spreadsheetSafe)).toEqual(["'=1+1", "'+1", "'-1", "'@SUM(A1)", 'plain', 'https://x']);
   });
