@@ -24,7 +24,7 @@ import type { Logger } from '../logger.js';
 import { OutboxDispatcher } from './outbox-dispatcher.js';
 import { health } from './health.js';
 import { mountConsole } from '../console/console-routes.js';
-import { casesAround, casesWithTasks } from '../store/report-period.js';
+import { auditLogWithCheck, casesAround, casesWithTasks } from '../store/report-period.js';
 
 export interface App {
   config: Config;
@@ -118,7 +118,13 @@ export function buildApp(
     });
 
   // The private case console at /console/ (src/console/).
-  mountConsole({ http, workflow, store, files: evidenceFiles, directory: school.directory, clock, keys, log, config: config.console, sandbox: config.sandbox, schoolName: school.config.school.name, casesWithTasks: () => casesWithTasks(db, store), casesAround: (from, to) => casesAround(db, store, from, to) });
+  mountConsole({
+    ...{ http, workflow, store, files: evidenceFiles, directory: school.directory, clock, keys, log },
+    ...{ config: config.console, sandbox: config.sandbox, schoolName: school.config.school.name },
+    casesWithTasks: () => casesWithTasks(db, store),
+    casesAround: (from, to) => casesAround(db, store, from, to),
+    auditLog: () => auditLogWithCheck(db, store, keys, config.evidenceDir),
+  });
 
   // The audit log's head goes to the DSL every AUDIT_CHECKPOINT_HOURS (see core/audit-checkpoint.ts).
   services.push({

@@ -6,7 +6,8 @@ import type { Role } from '../core/school.js';
 import { governorsCharts } from '../views/governors-charts.js';
 import { governorsPdf } from '../views/governors-pdf.js';
 import type { CaseFacts } from '../core/governors-report.js';
-import { filteringLog, mayExportFilteringLog } from '../core/filtering-log.js';
+import { auditLogForExport, filteringLog, mayExportAuditLog, mayExportFilteringLog } from '../core/filtering-log.js';
+import type { AuditEntry } from '../core/ports.js';
 import { recordConsoleEvent, type CaseConsoleDeps } from '../core/case-console.js';
 import type { Policy } from '../core/policy-schema.js';
 import type { Logger } from '../logger.js';
@@ -40,11 +41,31 @@ export function mountExports(
     schoolName: string;
     casesWithTasks: () => CaseFacts[];
     casesAround: (from: string, to: string) => CaseFacts[];
+    auditLog: () => Promise<{ entries: (AuditEntry & { reference?: string | undefined })[]; check: { ok: boolean; chain: { problems: { seq: number; problem: string }[] }; content: { where: string; problem: string }[] } }>;
     forbidden: (res: Response) => void;
     badRequest: (res: Response, message: string) => void;
   },
   sessionOf: (res: Response) => Session,
 ): void {
+  // The audit log with its verification (as `audit verify`): ids, actions and hashes, never report text.
+  router.get('/exports/audit-log.csv', async (_req, res) => {
+    const session = sessionOf(res);
+    if (!mayExportAuditLog(d.directory, session.p)) return d.forbidden(res);
+    const { entries, check } = await d.auditLog();
+    const shown = auditLogForExport({ directory: d.directory, actorId: session.p, entries, subjectsOf: (id) => d.store.getReport(id)?.routing.subjects ?? [] });
+    const problems = [...check.chain.problems.map((p) => (p.seq > 0 ? `entry ${p.seq}: ${p.problem}` : p.problem)), ...check.content.map((c) => `${c.where}: ${c.problem}`)];
+    recordConsoleEvent(d, session.p, 'console.exported', { export: 'audit_log', entries: shown.length, verified: problems.length === 0 });
+    const csv = stringify(
+      [
+        ...shown.map((e) => [String(e.seq), e.at, e.actor, e.action, e.reference ?? '', JSON.stringify(e.details), e.hash].map(spreadsheetSafe)),
+        ['verification', d.clock().toISOString(), 'system', problems.length === 0 ? 'OK: the audit log verifies' : `BROKEN: ${problems.length} problem(s)`, '', problems.join('; '), ''].map(spreadsheetSafe),
+      ],
+      { header: true, columns: ['Entry', 'At (UTC)', 'Actor', 'Action', 'Report', 'Details', 'Hash'], bom: true, record_delimiter: 'windows' },
+    );
+    res.set('Content-Disposition', `attachment; filename="audit-log-${d.clock().toISOString().slice(0, 10)}.csv"`);
+    return res.type('text/csv; charset=utf-8').send(csv);
+  });
+
   // The governors' report, as the CLI writes it: no names, small counts suppressed.
   router.get('/exports/governors-report.pdf', async (req, res) => {
     const session = sessionOf(res);

@@ -17,7 +17,8 @@ import { ConsoleOidc } from './console-oidc.js';
 import { ConsoleSessions, type Session } from './console-session.js';
 import { mayGetGovernorsReport, mountExports } from './console-exports.js';
 import type { CaseFacts } from '../core/governors-report.js';
-import { mayExportFilteringLog } from '../core/filtering-log.js';
+import { mayExportAuditLog, mayExportFilteringLog } from '../core/filtering-log.js';
+import type { auditLogWithCheck } from '../store/report-period.js';
 
 export interface ConsoleDeps extends CaseConsoleDeps {
   http: Express;
@@ -32,6 +33,8 @@ export interface ConsoleDeps extends CaseConsoleDeps {
   casesWithTasks: () => CaseFacts[];
   /** The cases made around a period of school dates (from the store), for the governors' report. */
   casesAround: (from: string, to: string) => CaseFacts[];
+  /** The whole audit log and its full check (from the store). */
+  auditLog: () => ReturnType<typeof auditLogWithCheck>;
 }
 
 const css = readFileSync(new URL('./console.css', import.meta.url), 'utf8');
@@ -192,7 +195,7 @@ export function mountConsole(d: ConsoleDeps): void {
     const filters = filtersSchema.parse(req.query);
     const entries = caseQueue(d, session.p, filters);
     const rules = [...new Set(d.workflow.policy.rules.map((r) => r.id))];
-    page(res, 200, queuePage(chrome(session), { entries, filters, rules, timeZone: d.directory.timeZone, filteringLog: mayExportFilteringLog(d.directory, session.p), governorsReport: mayGetGovernorsReport(d, session.p) }));
+    page(res, 200, queuePage(chrome(session), { entries, filters, rules, timeZone: d.directory.timeZone, filteringLog: mayExportFilteringLog(d.directory, session.p), auditLog: mayExportAuditLog(d.directory, session.p), governorsReport: mayGetGovernorsReport(d, session.p) }));
   });
 
   mountExports(

@@ -57,3 +57,26 @@ export function filteringLog(input: { directory: Directory; policy: Policy; acto
         }),
     );
 }
+
+/** Who may export the audit log: the DSL and the deputies (the keepers of the record). */
+export const auditExportRoles: readonly Role[] = ['dsl', 'deputy_dsl'];
+
+export function mayExportAuditLog(directory: Directory, personId: string): boolean {
+  return directory.has(personId) && directory.rolesOf(personId).some((r) => auditExportRoles.includes(r));
+}
+
+/** The audit log's entries this person may export: never those of a case they are the subject of (G1). */
+export function auditLogForExport<E extends { reportId?: string | undefined }>(input: {
+  directory: Directory;
+  actorId: string;
+  entries: E[];
+  subjectsOf: (reportId: string) => string[];
+}): E[] {
+  if (!mayExportAuditLog(input.directory, input.actorId)) throw new DomainError('FORBIDDEN', 'you may not export the audit log');
+  const hidden = new Map<string, boolean>();
+  return input.entries.filter((e) => {
+    if (!e.reportId) return true;
+    if (!hidden.has(e.reportId)) hidden.set(e.reportId, input.subjectsOf(e.reportId).includes(input.actorId));
+    return !hidden.get(e.reportId);
+  });
+}

@@ -1,6 +1,9 @@
 import type { CaseFacts } from '../core/governors-report.js';
-import type { WorkflowStore } from '../core/ports.js';
+import type { AuditEntry, WorkflowStore } from '../core/ports.js';
+import { verifyAll, type FullCheck } from './audit-verify.js';
 import type { SqliteDatabase } from './database.js';
+import type { Keyring } from './keyring.js';
+import type { SqliteStore } from './sqlite-store.js';
 
 /**
  * The cases submitted around a period of school dates (a day either side, for the time
@@ -24,4 +27,26 @@ export function casesWithTasks(db: SqliteDatabase, store: WorkflowStore): CaseFa
     const report = store.getReport(id);
     return report ? [{ report, duties: store.listDuties(id), audit: store.listAudit(id) }] : [];
   });
+}
+
+/** The whole audit log, oldest first, with each entry's report reference, and the full check of `audit verify`. */
+export async function auditLogWithCheck(
+  db: SqliteDatabase,
+  store: SqliteStore,
+  keys: Keyring,
+  evidenceDir: string,
+): Promise<{ entries: (AuditEntry & { reference?: string | undefined })[]; check: FullCheck }> {
+  const reference = db.prepare('SELECT reference FROM reports WHERE id = ?').pluck();
+  const entries = [...store.audit.all()].map((e) => ({
+    seq: e.seq,
+    at: e.at,
+    actor: e.actor,
+    action: e.action,
+    reportId: e.reportId,
+    details: e.details,
+    prevHash: e.prevHash,
+    hash: e.hash,
+    reference: e.reportId ? ((reference.get(e.reportId) as string | undefined) ?? undefined) : undefined,
+  }));
+  return { entries, check: await verifyAll(db, keys, evidenceDir) };
 }

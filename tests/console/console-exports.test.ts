@@ -102,6 +102,28 @@ describe('filtering and blocking log', () => {
     expect((await page.request.get(`${h.url}cases/${cases.headteacher.reportId}/export.pdf`)).status()).toBe(403);
   }, 90_000);
 
+  it('the DSL exports the audit log with its verification; never the entries of a case about the exporter; the chair may not', async () => {
+    await pickPerson(page, `${h.url}sign-in`, 'jo-patel');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /audit log/ }).click()]);
+    const text = (await import('node:fs')).readFileSync(await download.path(), 'utf8');
+    const rows = parse(text, { bom: true, columns: true }) as Record<string, string>[];
+    expect(rows.at(-1)).toMatchObject({ Entry: 'verification', Action: 'OK: the audit log verifies' });
+    expect(rows.filter((r) => r.Action === 'report.submitted').map((r) => r.Report)).toEqual([cases.pupil.reference, cases.headteacher.reference, cases.bullying.reference, cases.video.reference]);
+    expect(rows.every((r) => r.Entry === 'verification' || /^[0-9a-f]{64}$/.test(r.Hash ?? ''))).toBe(true);
+    expect(text).not.toContain('Unkind messages'); // ids and hashes, never report text
+
+    // A DSL who is the subject of a case (worked example 7) never gets its entries.
+    const ex7 = (await import('../support/harness.js')).example(7);
+    const aboutDsl = await h.app.workflow.submit({ reporterId: ex7.reporter, form: ex7.report });
+    const [again] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /audit log/ }).click()]);
+    const text2 = (await import('node:fs')).readFileSync(await again.path(), 'utf8');
+    expect(text2).not.toContain(aboutDsl.reference);
+    expect(h.app.store.listAudit(aboutDsl.reportId).length).toBeGreaterThan(0);
+
+    await pickPerson(page, `${h.url}sign-in`, 'priya-shah');
+    expect((await page.request.get(`${h.url}exports/audit-log.csv`)).status()).toBe(403);
+  }, 90_000);
+
   it('keeps formulas as text', () => {
     expect(['=1+1', '+1', '-1', '@SUM(A1)', 'plain', 'https://x'].map(spreadsheetSafe)).toEqual(["'=1+1", "'+1", "'-1", "'@SUM(A1)", 'plain', 'https://x']);
   });
