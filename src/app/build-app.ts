@@ -24,7 +24,7 @@ import type { Logger } from '../logger.js';
 import { OutboxDispatcher } from './outbox-dispatcher.js';
 import { health } from './health.js';
 import { mountConsole } from '../console/console-routes.js';
-import { auditLogWithCheck, casesAround, casesWithTasks } from '../store/report-period.js';
+import { allCases, auditLogWithCheck, casesAround, casesWithTasks } from '../store/report-period.js';
 
 export interface App {
   config: Config;
@@ -123,6 +123,7 @@ export function buildApp(
     ...{ config: config.console, sandbox: config.sandbox, schoolName: school.config.school.name },
     casesWithTasks: () => casesWithTasks(db, store),
     casesAround: (from, to) => casesAround(db, store, from, to),
+    allCases: () => allCases(db, store),
     auditLog: () => auditLogWithCheck(db, store, keys, config.evidenceDir),
   });
 

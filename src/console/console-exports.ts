@@ -8,6 +8,7 @@ import { governorsPdf } from '../views/governors-pdf.js';
 import type { CaseFacts } from '../core/governors-report.js';
 import { auditLogForExport, filteringLog, mayExportAuditLog, mayExportFilteringLog } from '../core/filtering-log.js';
 import type { AuditEntry } from '../core/ports.js';
+import { mayExportReputationLog, reputationLog } from '../core/reputation-log.js';
 import { recordConsoleEvent, type CaseConsoleDeps } from '../core/case-console.js';
 import type { Policy } from '../core/policy-schema.js';
 import type { Logger } from '../logger.js';
@@ -41,6 +42,7 @@ export function mountExports(
     schoolName: string;
     casesWithTasks: () => CaseFacts[];
     casesAround: (from: string, to: string) => CaseFacts[];
+    allCases: () => CaseFacts[];
     auditLog: () => Promise<{ entries: (AuditEntry & { reference?: string | undefined })[]; check: { ok: boolean; chain: { problems: { seq: number; problem: string }[] }; content: { where: string; problem: string }[] } }>;
     forbidden: (res: Response) => void;
     badRequest: (res: Response, message: string) => void;
@@ -63,6 +65,21 @@ export function mountExports(
       { header: true, columns: ['Entry', 'At (UTC)', 'Actor', 'Action', 'Report', 'Details', 'Hash'], bom: true, record_delimiter: 'windows' },
     );
     res.set('Content-Disposition', `attachment; filename="audit-log-${d.clock().toISOString().slice(0, 10)}.csv"`);
+    return res.type('text/csv; charset=utf-8').send(csv);
+  });
+
+  router.get('/exports/reputation-log.csv', (_req, res) => {
+    const session = sessionOf(res);
+    if (!mayExportReputationLog(d.directory, session.p)) return d.forbidden(res);
+    const rows = reputationLog({ directory: d.directory, actorId: session.p, cases: d.allCases() });
+    recordConsoleEvent(d, session.p, 'console.exported', { export: 'reputation_log', rows: rows.length });
+    const cols = [
+      ['reference', 'Reference'], ['reportedAt', 'Reported at (UTC)'], ['kind', 'Kind'], ['postedBy', 'Posted by'], ['platform', 'Platform'],
+      ['where', 'Where'], ['postedOn', 'Posted on'], ['rules', 'Rules'], ['status', 'Status'], ['decision', 'Decision'],
+      ['decidedBy', 'Decided by'], ['decidedAt', 'Decided at (UTC)'], ['closedWith', 'Closed with'],
+    ] as const;
+    const csv = stringify(rows.map((r) => cols.map(([key]) => spreadsheetSafe(String(r[key])))), { header: true, columns: cols.map(([, l]) => l), bom: true, record_delimiter: 'windows' });
+    res.set('Content-Disposition', `attachment; filename="reputation-log-${d.clock().toISOString().slice(0, 10)}.csv"`);
     return res.type('text/csv; charset=utf-8').send(csv);
   });
 

@@ -68,7 +68,7 @@ export function messagePage(chrome: Chrome, title: string, paragraphs: string[])
 const statusWords = { open: 'Waiting to be acknowledged', acknowledged: 'Acknowledged', closed: 'Closed' } as const;
 const dutyWords = { acknowledge: 'acknowledge', decision: 'decision', task: 'block task' } as const;
 
-export function queuePage(chrome: Chrome, opts: { entries: QueueEntry[]; filters: QueueFilters; rules: string[]; timeZone: string; filteringLog?: boolean; auditLog?: boolean; governorsReport?: boolean }): string {
+export function queuePage(chrome: Chrome, opts: { entries: QueueEntry[]; filters: QueueFilters; rules: string[]; timeZone: string; filteringLog?: boolean; auditLog?: boolean; reputationLog?: boolean; governorsReport?: boolean }): string {
   const at = (iso: string) => formatLocal(new Date(iso), opts.timeZone);
   const f = opts.filters;
   const option = (value: string, label: string, selected: boolean) => html`<option value="${value}"${selected ? html` selected` : ''}>${label}</option>`;
@@ -100,8 +100,9 @@ ${opts.entries.length === 0
 <thead><tr><th scope="col">Reference</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Rules</th><th scope="col">Owner</th><th scope="col">Overdue</th><th scope="col">Next deadline</th><th scope="col">Reported</th></tr></thead>
 <tbody>${rows}</tbody>
 </table>`}
-${opts.filteringLog || opts.auditLog || opts.governorsReport ? html`<h2>Exports</h2>` : ''}
+${opts.filteringLog || opts.auditLog || opts.reputationLog || opts.governorsReport ? html`<h2>Exports</h2>` : ''}
 ${opts.filteringLog ? html`<p><a href="/console/exports/filtering-log.csv" download>The filtering and blocking log (CSV)</a></p>` : ''}
+${opts.reputationLog ? html`<p><a href="/console/exports/reputation-log.csv" download>The reputation log (CSV)</a></p>` : ''}
 ${opts.auditLog ? html`<p><a href="/console/exports/audit-log.csv" download>The audit log, with its verification (CSV)</a></p>` : ''}
 ${opts.governorsReport
   ? html`<form class="filters" method="get" action="/console/exports/governors-report.pdf">

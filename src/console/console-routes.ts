@@ -18,6 +18,7 @@ import { ConsoleSessions, type Session } from './console-session.js';
 import { mayGetGovernorsReport, mountExports } from './console-exports.js';
 import type { CaseFacts } from '../core/governors-report.js';
 import { mayExportAuditLog, mayExportFilteringLog } from '../core/filtering-log.js';
+import { mayExportReputationLog } from '../core/reputation-log.js';
 import type { auditLogWithCheck } from '../store/report-period.js';
 
 export interface ConsoleDeps extends CaseConsoleDeps {
@@ -33,6 +34,8 @@ export interface ConsoleDeps extends CaseConsoleDeps {
   casesWithTasks: () => CaseFacts[];
   /** The cases made around a period of school dates (from the store), for the governors' report. */
   casesAround: (from: string, to: string) => CaseFacts[];
+  /** Every case (from the store), for the reputation log. */
+  allCases: () => CaseFacts[];
   /** The whole audit log and its full check (from the store). */
   auditLog: () => ReturnType<typeof auditLogWithCheck>;
 }
@@ -156,7 +159,7 @@ export function mountConsole(d: ConsoleDeps): void {
   }
 
   function refusedExport(res: Response): void {
-    page(res, 403, messagePage(chrome(sessionOf(res)), 'You cannot export this', ['This export is not for your role. The filtering and blocking log is for the DSL, the deputies, the headteacher and the ICT technician; the governors\' report for the DSL, the deputies, the headteacher and the chair of governors.']));
+    page(res, 403, messagePage(chrome(sessionOf(res)), 'You cannot export this', ['This export is not for your role. The filtering and blocking log is for the DSL, the deputies, the headteacher and the ICT technician; the reputation log for the reputation lead, the headteacher, the DSL and the deputies; the audit log for the DSL and the deputies; the governors\' report for the DSL, the deputies, the headteacher and the chair of governors.']));
   }
 
   function csrfRefused(res: Response): void {
@@ -195,7 +198,7 @@ export function mountConsole(d: ConsoleDeps): void {
     const filters = filtersSchema.parse(req.query);
     const entries = caseQueue(d, session.p, filters);
     const rules = [...new Set(d.workflow.policy.rules.map((r) => r.id))];
-    page(res, 200, queuePage(chrome(session), { entries, filters, rules, timeZone: d.directory.timeZone, filteringLog: mayExportFilteringLog(d.directory, session.p), auditLog: mayExportAuditLog(d.directory, session.p), governorsReport: mayGetGovernorsReport(d, session.p) }));
+    page(res, 200, queuePage(chrome(session), { entries, filters, rules, timeZone: d.directory.timeZone, filteringLog: mayExportFilteringLog(d.directory, session.p), auditLog: mayExportAuditLog(d.directory, session.p), reputationLog: mayExportReputationLog(d.directory, session.p), governorsReport: mayGetGovernorsReport(d, session.p) }));
   });
 
   mountExports(

@@ -50,3 +50,12 @@ export async function auditLogWithCheck(
   }));
   return { entries, check: await verifyAll(db, keys, evidenceDir) };
 }
+
+/** Every case, oldest first (the reputation log filters them by rule in core: the routing is sealed). */
+export function allCases(db: SqliteDatabase, store: WorkflowStore): CaseFacts[] {
+  const ids = db.prepare('SELECT id FROM reports ORDER BY submitted_at').pluck().all() as string[];
+  return ids.flatMap((id) => {
+    const report = store.getReport(id);
+    return report ? [{ report, duties: store.listDuties(id), audit: store.listAudit(id) }] : [];
+  });
+}

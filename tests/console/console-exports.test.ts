@@ -124,6 +124,24 @@ describe('filtering and blocking log', () => {
     expect((await page.request.get(`${h.url}exports/audit-log.csv`)).status()).toBe(403);
   }, 90_000);
 
+  it('the reputation lead exports the reputation log: the decision and who made it, not the text; the ICT technician may not', async () => {
+    const form = { kind: 'reputation', author: { type: 'parent' }, platform: 'Facebook', where: 'Town parents group', occurred: { date: '2026-11-22' }, description: 'Abusive posts about the school.' };
+    const r = await h.app.workflow.submit({ reporterId: 'amy-clarke', form });
+    h.app.workflow.recordDecision({ reportId: r.reportId, actorId: 'alex-morgan', choice: 'report_to_platform', reason: 'Breaks the platform rules.' });
+    await pickPerson(page, `${h.url}sign-in`, 'kim-walsh');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /reputation log/ }).click()]);
+    const text = (await import('node:fs')).readFileSync(await download.path(), 'utf8');
+    const rows = parse(text, { bom: true, columns: true }) as Record<string, string>[];
+    expect(rows).toEqual([
+      expect.objectContaining({ Reference: r.reference, 'Posted by': 'A parent or carer', Platform: 'Facebook', Where: 'Town parents group', Rules: 'R9', Decision: 'Report to the platform', 'Decided by': 'Alex Morgan' }),
+    ]);
+    expect(text).not.toContain('Abusive posts about the school.');
+    expect(text).not.toContain('Breaks the platform rules.');
+    expect(await axeViolations(page)).toEqual([]);
+    await pickPerson(page, `${h.url}sign-in`, 'lee-evans');
+    expect((await page.request.get(`${h.url}exports/reputation-log.csv`)).status()).toBe(403);
+  }, 90_000);
+
   it('keeps formulas as text', () => {
     expect(['=1+1', '+1', '-1', '@SUM(A1)', 'plain', 'https://x'].map(spreadsheetSafe)).toEqual(["'=1+1", "'+1", "'-1", "'@SUM(A1)", 'plain', 'https://x']);
   });
