@@ -119,8 +119,17 @@ export function buildApp(
 
   // The private case console at /console/ (src/console/).
   mountConsole({
-    ...{ http, workflow, store, files: evidenceFiles, directory: school.directory, clock, keys, log },
-    ...{ config: config.console, sandbox: config.sandbox, schoolName: school.config.school.name },
+    http,
+    workflow,
+    store,
+    files: evidenceFiles,
+    directory: school.directory,
+    clock,
+    keys,
+    log,
+    config: config.console,
+    sandbox: config.sandbox,
+    schoolName: school.config.school.name,
     casesWithTasks: () => casesWithTasks(db, store),
     casesAround: (from, to) => casesAround(db, store, from, to),
     allCases: () => allCases(db, store),

@@ -52,6 +52,8 @@ export interface QueueEntry {
   access: 'full' | 'task';
 }
 
+// TODO(after merge): main's openQueue now marks `overdue` by each open duty's deadline
+// (workflow-deadlines dutyDeadline); use that one definition here too.
 const overdueActions = new Set(['ack.escalated', 'ack.escalation_exhausted', 'decision.escalated', 'decision.overdue']);
 
 /**
