@@ -1,4 +1,4 @@
-import type { CaseActions, QueueEntry, QueueFilters } from '../core/case-console.js';
+import type { CaseActions, QueueEntry, QueueFilters, RelatedCase } from '../core/case-console.js';
 import { closeOutcomes } from '../core/messages.js';
 import { kindLabels, reportKinds } from '../core/report-schemas.js';
 import type { ReportView } from '../core/workflow-types.js';
@@ -124,6 +124,8 @@ export interface CasePageInput {
   problem?: { form: string; message: string; issues: FieldIssue[] };
   /** What was just done (after a decision or a close). */
   notice?: string;
+  /** Other cases about the same member of staff or pupil that this person may see. */
+  related: RelatedCase[];
 }
 
 export function casePage(chrome: Chrome, c: CasePageInput): string {
@@ -200,6 +202,13 @@ ${evidence.length === 0
 </section>`
   : ''}
 ${v.access === 'full' ? html`<p><a href="/console/cases/${encodeURIComponent(v.reportId)}/export.pdf" download>Download the case as a PDF</a> <span class="muted">(for a referral or a transfer; the export is recorded)</span></p>` : ''}
+${v.access === 'full'
+  ? html`<section aria-labelledby="related-h"><h2 id="related-h">Other cases about the same people</h2>
+${c.related.length === 0
+  ? html`<p>None that you can see.</p>`
+  : html`<ul>${c.related.map((r) => html`<li><a href="/console/cases/${encodeURIComponent(r.reportId)}">${r.reference}</a>: ${r.kindLabel}, ${statusWords[r.status].toLowerCase()}, reported ${at(r.submittedAt)} (${r.why})</li>`)}</ul>`}
+</section>`
+  : ''}
 <section aria-labelledby="chronology-h" id="chronology"><h2 id="chronology-h">Chronology</h2>
 <p class="muted">The case's chronology (submitted, told, acknowledged, reminded, escalated, decided, notes, closed, every view) will be shown here.</p>
 </section>

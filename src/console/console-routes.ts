@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { ConsoleConfig } from '../config.js';
-import { caseActions, caseQueue, mayEnterConsole, recordConsoleEvent, viewEvidence, type CaseConsoleDeps } from '../core/case-console.js';
+import { caseActions, caseQueue, mayEnterConsole, recordConsoleEvent, relatedCases, viewEvidence, type CaseConsoleDeps } from '../core/case-console.js';
 import { DomainError, type FieldIssue } from '../core/errors.js';
 import { reportKinds } from '../core/report-schemas.js';
 import type { Workflow } from '../core/workflow.js';
@@ -215,7 +215,8 @@ export function mountConsole(d: ConsoleDeps): void {
       const details = reportDetailsView(view, d.directory, d.directory.timeZone);
       const actions = caseActions(d, view.reportId, session.p);
       const notice = req.query.done === 'decided' ? 'The decision is recorded.' : req.query.done === 'closed' ? 'The case is closed.' : req.query.done === 'blocked' ? 'The block is recorded.' : undefined;
-      const body = casePage(chrome(session), { view, details, actions, csrf: sessions.csrfToken(session), timeZone: d.directory.timeZone, ...(problem ? { problem } : {}), ...(notice ? { notice } : {}) });
+      const related = view.access === 'full' ? relatedCases(d, d.allCases(), view.reportId, session.p) : [];
+      const body = casePage(chrome(session), { view, details, actions, related, csrf: sessions.csrfToken(session), timeZone: d.directory.timeZone, ...(problem ? { problem } : {}), ...(notice ? { notice } : {}) });
       page(res, status, body);
     } catch (err) {
       refusal(res, session, err);

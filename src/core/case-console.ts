@@ -4,6 +4,7 @@ import type { DutyRecord, EvidenceFiles, ReportRecord, ReportStatus, WorkflowSto
 import { kindLabels, type ReportKind } from './report-schemas.js';
 import type { Directory, Role } from './school.js';
 import { accessOf, eligiblePeople, mayAct } from './workflow-access.js';
+import type { CaseFacts } from './governors-report.js';
 import type { Clock } from './working-time.js';
 
 // The case console's reads: who may enter, the queue with its filters, what this person
@@ -180,4 +181,52 @@ export function recordConsoleEvent(
 ): void {
   const at = d.clock().toISOString();
   d.store.transaction(() => d.store.appendAudit({ at, actor: actorId, action, reportId, details }));
+}
+
+export interface RelatedCase {
+  reportId: string;
+  reference: string;
+  kindLabel: string;
+  status: ReportStatus;
+  submittedAt: string;
+  /** Why it is linked: "the same member of staff: <name>" or "the same pupil (as reported)". */
+  why: string;
+}
+
+/** A pupil as the form names them (name and year group as reported), for linking cases: exact, case-insensitive. */
+function pupilKey(form: unknown): string | undefined {
+  const p = (form as { pupil?: { name?: unknown; yearGroup?: unknown } }).pupil;
+  if (typeof p?.name !== 'string' || typeof p.yearGroup !== 'string') return undefined;
+  return `${p.name.trim().toLowerCase()}|${p.yearGroup.trim().toLowerCase()}`;
+}
+
+/**
+ * Other cases about the same member of staff (a person of the school file the case is
+ * about) or the same pupil (name and year group exactly as reported), that this person may
+ * see whole; never one they are the subject of (G1). Newest first.
+ */
+export function relatedCases(d: Pick<CaseConsoleDeps, 'directory'>, cases: CaseFacts[], reportId: string, actorId: string): RelatedCase[] {
+  const self = cases.find((c) => c.report.id === reportId);
+  if (!self) return [];
+  const staff = self.report.routing.subjects.filter((id) => d.directory.has(id));
+  const pupil = pupilKey(self.report.form);
+  return cases
+    .filter((c) => c.report.id !== reportId)
+    .flatMap((c) => {
+      const sameStaff = staff.find((id) => c.report.routing.subjects.includes(id));
+      const samePupil = pupil !== undefined && pupilKey(c.report.form) === pupil;
+      if (!sameStaff && !samePupil) return [];
+      if (accessOf(d, c.report, c.duties, actorId) !== 'full') return [];
+      return [
+        {
+          reportId: c.report.id,
+          reference: c.report.reference,
+          kindLabel: kindLabels[c.report.kind],
+          status: c.report.status,
+          submittedAt: c.report.submittedAt,
+          why: sameStaff ? `the same member of staff: ${d.directory.displayName(sameStaff)}` : 'the same pupil (name and year group as reported)',
+        },
+      ];
+    })
+    .sort((a, b) => b.submittedAt.localeCompare(a.submittedAt));
 }

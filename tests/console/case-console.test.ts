@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { caseActions, caseQueue, mayEnterConsole, viewEvidence, type CaseConsoleDeps } from '../../src/core/case-console.js';
+import { caseActions, caseQueue, mayEnterConsole, relatedCases, viewEvidence, type CaseConsoleDeps } from '../../src/core/case-console.js';
+import { allCases } from '../../src/store/report-period.js';
 import { DiskEvidenceFiles } from '../../src/store/evidence-files.js';
 import { demoSchool, example, harness, tinyPng, type Harness } from '../support/harness.js';
 import path from 'node:path';
@@ -75,5 +76,26 @@ describe('case console core', () => {
     await expect(viewEvidence(d, { reportId: bullying, evidenceId: ev!.id, actorId: 'amy-clarke' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(h.actions(bullying)).toContain('action.refused');
     await expect(viewEvidence(d, { reportId: bullying, evidenceId: 'nope', actorId: 'jo-patel' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('links other cases about the same member of staff or the same pupil, only those this person sees whole', async () => {
+    h = harness();
+    const staff1 = await submit(h, 2);
+    const staff2 = await submit(h, 2);
+    const pupil1 = await submit(h, 1);
+    const pupil2 = await submit(h, 1);
+    await submit(h, 5);
+    const cases = allCases(h.db, h.store);
+    const d = deps(h);
+    expect(relatedCases(d, cases, staff1, 'alex-morgan')).toEqual([
+      expect.objectContaining({ reportId: staff2, why: 'the same member of staff: Chris Doyle' }),
+    ]);
+    expect(relatedCases(d, cases, pupil2, 'jo-patel')).toEqual([
+      expect.objectContaining({ reportId: pupil1, why: 'the same pupil (name and year group as reported)' }),
+    ]);
+    // The DSL is not sent the R2 cases (the headteacher owns them): no link to them.
+    expect(relatedCases(d, cases, staff1, 'jo-patel')).toEqual([]);
+    // The subject never (G1).
+    expect(relatedCases(d, cases, staff1, 'chris-doyle')).toEqual([]);
   });
 });

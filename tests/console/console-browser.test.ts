@@ -1,9 +1,12 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { launchBrowser, screenshotDir } from '../support/sandbox-harness.js';
 import { axeViolations, consoleHarness, pickPerson, seedReports, type ConsoleHarness } from './console-support.js';
+
+// A browser, a bot and several page loads per test: generous on a machine shared with other test runs.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 60_000 });
 
 // The case console in a real browser, signed in with the sandbox's person picker.
 
@@ -64,6 +67,7 @@ describe('case console', () => {
     const record = (await page.locator('dl.facts').textContent()) ?? '';
     expect(record).toContain('Unkind messages about a pupil in the class group chat.');
     expect(record).toContain('WhatsApp');
+    expect(await page.locator('section[aria-labelledby="related-h"]').textContent()).toContain('None that you can see.');
     const hash = await page.locator('td code').first().textContent();
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
     expect(await axeViolations(page)).toEqual([]);

@@ -1,9 +1,12 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { spreadsheetSafe } from '../../src/console/console-exports.js';
 import { launchBrowser } from '../support/sandbox-harness.js';
 import { axeViolations, consoleHarness, pickPerson, seedReports, type ConsoleHarness } from './console-support.js';
+
+// A browser, a bot and several page loads per test: generous on a machine shared with other test runs.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 60_000 });
 
 // The filtering and blocking log as CSV, from the console.
 
@@ -80,7 +83,7 @@ describe('filtering and blocking log', () => {
     expect(bad.status()).toBe(400);
     await pickPerson(page, `${h.url}sign-in`, 'lee-evans');
     expect((await page.request.get(`${h.url}exports/governors-report.pdf?from=2026-11-01&to=2026-11-30`)).status()).toBe(403);
-  }, 90_000); // the first PDF loads PDFKit and ECharts: slow on a busy machine
+  });
 
   it('the DSL downloads a case as a PDF (audited); its subject cannot (403)', async () => {
     await pickPerson(page, `${h.url}sign-in`, 'jo-patel');
@@ -100,7 +103,7 @@ describe('filtering and blocking log', () => {
 
     await pickPerson(page, `${h.url}sign-in`, 'alex-morgan');
     expect((await page.request.get(`${h.url}cases/${cases.headteacher.reportId}/export.pdf`)).status()).toBe(403);
-  }, 90_000);
+  });
 
   it('the DSL exports the audit log with its verification; never the entries of a case about the exporter; the chair may not', async () => {
     await pickPerson(page, `${h.url}sign-in`, 'jo-patel');
@@ -122,7 +125,7 @@ describe('filtering and blocking log', () => {
 
     await pickPerson(page, `${h.url}sign-in`, 'priya-shah');
     expect((await page.request.get(`${h.url}exports/audit-log.csv`)).status()).toBe(403);
-  }, 90_000);
+  });
 
   it('the reputation lead exports the reputation log: the decision and who made it, not the text; the ICT technician may not', async () => {
     const form = { kind: 'reputation', author: { type: 'parent' }, platform: 'Facebook', where: 'Town parents group', occurred: { date: '2026-11-22' }, description: 'Abusive posts about the school.' };
@@ -140,7 +143,7 @@ describe('filtering and blocking log', () => {
     expect(await axeViolations(page)).toEqual([]);
     await pickPerson(page, `${h.url}sign-in`, 'lee-evans');
     expect((await page.request.get(`${h.url}exports/reputation-log.csv`)).status()).toBe(403);
-  }, 90_000);
+  });
 
   it('keeps formulas as text', () => {
     expect(['=1+1', '+1', '-1', '@SUM(A1)', 'plain', 'https://x'].map(spreadsheetSafe)).toEqual(["'=1+1", "'+1", "'-1", "'@SUM(A1)", 'plain', 'https://x']);

@@ -1,7 +1,10 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchBrowser } from '../support/sandbox-harness.js';
 import { axeViolations, consoleHarness, freePort, localProvider, seedReports, type ConsoleHarness } from './console-support.js';
+
+// A browser, a bot and several page loads per test: generous on a machine shared with other test runs.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 60_000 });
 
 // Sign-in by OpenID Connect against a real provider (oidc-provider) on loopback: the
 // authorization code flow with PKCE, state and nonce, through the provider's own pages.
