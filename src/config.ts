@@ -32,6 +32,13 @@ const envSchema = z.object({
   SLACK_APP_TOKEN: z.string().startsWith('xapp-', { error: 'must be an app-level token (xapp-…)' }).optional(),
   SLACK_API_URL: z.url({ error: 'must be a URL, like http://127.0.0.1:9999/api/' }).optional(),
   SANDBOX: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
+  // The case console (/console/): OpenID Connect sign-in, its public address, the idle timeout.
+  CONSOLE_OIDC_ISSUER: z.url({ error: 'must be the issuer URL, like https://login.microsoftonline.com/<tenant id>/v2.0 or https://slack.com' }).optional(),
+  CONSOLE_OIDC_CLIENT_ID: z.string().trim().min(1).optional(),
+  CONSOLE_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  CONSOLE_OIDC_IDENTITY: z.enum(['entra', 'slack'], { error: 'must be entra or slack' }).optional(),
+  CONSOLE_PUBLIC_URL: z.url({ error: 'must be the address people open, like https://bot.example.org' }).optional(),
+  CONSOLE_IDLE_MINUTES: z.coerce.number({ error: 'must be a number of minutes' }).int().min(1).max(120).default(15),
 });
 
 /** Slack: on when its secrets are set. Socket Mode when an app-level token is set too. */
@@ -51,6 +58,21 @@ export interface TeamsConfig {
   /** Set for a single-tenant bot (the usual kind since 2025); absent for a multi-tenant one. */
   tenantId?: string;
   allowUnauthenticated: boolean;
+}
+
+/** The case console: sign-in by OpenID Connect (Entra ID or Slack) and, in the sandbox, a person picker. */
+export interface ConsoleConfig {
+  oidc?: {
+    issuer: string;
+    clientId: string;
+    clientSecret: string;
+    /** Which claim names the person: Entra's object id (`oid`, matched to `teams:`) or Slack's user id (matched to `slack:`). */
+    identity: 'entra' | 'slack';
+  };
+  /** The address people open (the redirect URI is <publicUrl>/console/callback); cookies are Secure when it is https. */
+  publicUrl?: string;
+  /** Signed out after this many minutes without a request. */
+  idleMinutes: number;
 }
 
 export interface Config {
@@ -79,6 +101,7 @@ export interface Config {
   sandbox: boolean;
   /** The settings file that was read (`.env` in the working folder), if any; never its values. */
   envFile?: string;
+  console: ConsoleConfig;
 }
 
 export class ConfigError extends Error {
@@ -126,6 +149,7 @@ export function loadConfig(env?: Record<string, string | undefined>): Config {
     reportLimitPerPerson: e.REPORT_LIMIT_PER_PERSON,
     sandbox,
     ...(source.file ? { envFile: source.file } : {}),
+    console: consoleConfig(e),
     ...(e.SLACK_SIGNING_SECRET && e.SLACK_BOT_TOKEN
       ? {
           slack: {
@@ -147,6 +171,30 @@ export function loadConfig(env?: Record<string, string | undefined>): Config {
         }
       : {}),
   };
+}
+
+function consoleConfig(e: z.infer<typeof envSchema>): ConsoleConfig {
+  const issuer = e.CONSOLE_OIDC_ISSUER;
+  return {
+    idleMinutes: e.CONSOLE_IDLE_MINUTES,
+    ...(e.CONSOLE_PUBLIC_URL ? { publicUrl: e.CONSOLE_PUBLIC_URL.replace(/\/+$/, '') } : {}),
+    ...(issuer && e.CONSOLE_OIDC_CLIENT_ID && e.CONSOLE_OIDC_CLIENT_SECRET
+      ? {
+          oidc: {
+            issuer,
+            clientId: e.CONSOLE_OIDC_CLIENT_ID,
+            clientSecret: e.CONSOLE_OIDC_CLIENT_SECRET,
+            identity: e.CONSOLE_OIDC_IDENTITY ?? (new URL(issuer).hostname === 'slack.com' ? 'slack' : 'entra'),
+          },
+        }
+      : {}),
+  };
+}
+
+/** A loopback address: the only place plain http is accepted for the console's sign-in (local testing). */
+export function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** Outside the data folder, so a copy of the data alone does not open it. */
@@ -230,5 +278,23 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
   if (env.SLACK_APP_TOKEN && !env.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: is required with SLACK_APP_TOKEN');
   if (!appId && (env.MICROSOFT_APP_PASSWORD || env.MICROSOFT_APP_TENANT_ID))
     problems.push('MICROSOFT_APP_ID: is required when MICROSOFT_APP_PASSWORD or MICROSOFT_APP_TENANT_ID is set');
+  problems.push(...consoleChecks(env));
+  return problems;
+}
+
+/** The console's sign-in: all three OpenID Connect settings or none; https except on loopback. */
+function consoleChecks(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const names = ['CONSOLE_OIDC_ISSUER', 'CONSOLE_OIDC_CLIENT_ID', 'CONSOLE_OIDC_CLIENT_SECRET'] as const;
+  const set = names.filter((n) => Boolean(env[n]?.trim()));
+  if (set.length > 0 && set.length < names.length)
+    for (const n of names.filter((x) => !set.includes(x))) problems.push(`${n}: is required with ${set.join(' and ')} (the console's OpenID Connect sign-in)`);
+  if (set.length === names.length && !env.CONSOLE_PUBLIC_URL)
+    problems.push('CONSOLE_PUBLIC_URL: is required with CONSOLE_OIDC_ISSUER (the sign-in returns to <CONSOLE_PUBLIC_URL>/console/callback)');
+  for (const n of ['CONSOLE_OIDC_ISSUER', 'CONSOLE_PUBLIC_URL'] as const) {
+    const v = env[n];
+    if (!v || !URL.canParse(v)) continue;
+    if (new URL(v).protocol !== 'https:' && !isLoopbackUrl(v)) problems.push(`${n}: must be https (plain http only on this machine's loopback, for testing)`);
+  }
   return problems;
 }

@@ -23,6 +23,8 @@ import { mountPublicPages } from './public-pages.js';
 import type { Logger } from '../logger.js';
 import { OutboxDispatcher } from './outbox-dispatcher.js';
 import { health } from './health.js';
+import { mountConsole } from '../console/console-routes.js';
+import { allCases, auditLogWithCheck, casesAround, casesWithTasks } from '../store/report-period.js';
 
 export interface App {
   config: Config;
@@ -69,9 +71,10 @@ export function buildApp(
   const store = new SqliteStore(db, keys);
   store.prepare(clock());
   const channels = opts.channels ?? enabledChannels(config);
+  const evidenceFiles = new DiskEvidenceFiles(config.evidenceDir, keys);
   const workflow = new Workflow({
     store,
-    evidenceFiles: new DiskEvidenceFiles(config.evidenceDir, keys),
+    evidenceFiles,
     directory: school.directory,
     policy: school.policy,
     clock,
@@ -113,6 +116,25 @@ export function buildApp(
       config: config.teams,
       ...(opts.teamsAuthOverrides ? { authOverrides: opts.teamsAuthOverrides } : {}),
     });
+
+  // The private case console at /console/ (src/console/).
+  mountConsole({
+    http,
+    workflow,
+    store,
+    files: evidenceFiles,
+    directory: school.directory,
+    clock,
+    keys,
+    log,
+    config: config.console,
+    sandbox: config.sandbox,
+    schoolName: school.config.school.name,
+    casesWithTasks: () => casesWithTasks(db, store),
+    casesAround: (from, to) => casesAround(db, store, from, to),
+    allCases: () => allCases(db, store),
+    auditLog: () => auditLogWithCheck(db, store, keys, config.evidenceDir),
+  });
 
   // The audit log's head goes to the DSL every AUDIT_CHECKPOINT_HOURS (see core/audit-checkpoint.ts).
   services.push({

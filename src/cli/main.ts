@@ -14,6 +14,7 @@ import { FileProblemError } from '../files/yaml-file.js';
 import { addAuditCommands } from './audit-commands.js';
 import { addBackupCommands } from './backup-commands.js';
 import { explainText } from './explain-text.js';
+import { addGovernorsReportCommand } from './governors-report-command.js';
 import { addOutboxCommands } from './outbox-status.js';
 import { buildTeamsPackage, teamsPackageOptionsSchema } from './teams-package.js';
 
@@ -65,6 +66,7 @@ export function buildCli(out: (s: string) => void, setExitCode: (code: number) =
   addAuditCommands(program, out, setExitCode);
   addBackupCommands(program, out, setExitCode);
   addOutboxCommands(program, out);
+  addGovernorsReportCommand(program, out);
 
   const teams = program.command('teams').description('Microsoft Teams');
   teams

@@ -14,7 +14,7 @@ export function mayAct(report: ReportRecord, duty: DutyRecord, actorId: string):
   return !report.routing.subjects.includes(actorId) && eligiblePeople(duty).includes(actorId);
 }
 
-export function accessOf(c: WorkflowCtx, report: ReportRecord, duties: DutyRecord[], actorId: string): ReportView['access'] | undefined {
+export function accessOf(c: Pick<WorkflowCtx, 'directory'>, report: ReportRecord, duties: DutyRecord[], actorId: string): ReportView['access'] | undefined {
   if (report.routing.subjects.includes(actorId)) return undefined; // G1, whatever role they hold
   const routed = new Set<string>(report.routing.told.map((t) => t.personId));
   for (const d of duties) if (d.type !== 'task') for (const id of eligiblePeople(d)) routed.add(id);

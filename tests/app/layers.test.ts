@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /**
- * The layers, lowest first: core (channel-free) → store, views, files → channels → app → cli/main.
+ * The layers, lowest first: core (channel-free) → store, views, files → channels, console → app → cli/main.
  * A lower layer never imports an upper one; botbuilder stays in src/channels/teams/.
  */
 const src = join(import.meta.dirname, '../../src');
@@ -24,7 +24,7 @@ function layerOf(file: string): string {
   return rel.includes('/') ? rel.split('/')[0]! : rel.replace(/\.ts$/, '');
 }
 
-const rank: Record<string, number> = { logger: 0, core: 0, store: 1, views: 1, files: 1, config: 1, channels: 2, app: 3, cli: 4, main: 4 };
+const rank: Record<string, number> = { logger: 0, core: 0, store: 1, views: 1, files: 1, config: 1, channels: 2, console: 2, app: 3, cli: 4, main: 4 };
 
 describe('layers', () => {
   const all = files(src);
