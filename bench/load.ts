@@ -1,0 +1,60 @@
+// One load cell: autocannon at N connections for a few seconds, every request built and
+// signed afresh; latencies of every answer kept for p50 / p95 / p99.
+import autocannon from 'autocannon';
+
+export interface Figures {
+  p50: number;
+  p95: number;
+  p99: number;
+  rps: number;
+  requests: number;
+  /** Answers other than 2xx, plus errors and timeouts. */
+  bad: number;
+}
+
+export interface Wire {
+  body: string;
+  headers: Record<string, string>;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+export async function load(opts: { url: string; path: string; connections: number; seconds: number; next: () => Wire }): Promise<Figures> {
+  const times: number[] = [];
+  let bad = 0;
+  const instance = autocannon({
+    url: opts.url,
+    connections: opts.connections,
+    duration: opts.seconds,
+    timeout: 10,
+    requests: [
+      {
+        method: 'POST',
+        path: opts.path,
+        setupRequest: (req: Record<string, unknown>) => {
+          const w = opts.next();
+          return { ...req, body: w.body, headers: w.headers };
+        },
+      },
+    ],
+  });
+  instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+    times.push(ms);
+    if (status < 200 || status >= 300) bad += 1;
+  });
+  const result = await instance;
+  times.sort((a, b) => a - b);
+  return {
+    p50: round(percentile(times, 50)),
+    p95: round(percentile(times, 95)),
+    p99: round(percentile(times, 99)),
+    rps: round(times.length / opts.seconds),
+    requests: times.length,
+    bad: bad + result.errors + result.timeouts,
+  };
+}
