@@ -27,7 +27,7 @@ const round = (n: number) => Math.round(n * 100) / 100;
 export async function load(opts: { url: string; path: string; connections: number; seconds: number; next: () => Wire }): Promise<Figures> {
   const times: number[] = [];
   let bad = 0;
-  const instance = autocannon({
+  const options: autocannon.Options = {
     url: opts.url,
     connections: opts.connections,
     duration: opts.seconds,
@@ -36,18 +36,20 @@ export async function load(opts: { url: string; path: string; connections: numbe
       {
         method: 'POST',
         path: opts.path,
-        setupRequest: (req: Record<string, unknown>) => {
+        setupRequest: (req) => {
           const w = opts.next();
           return { ...req, body: w.body, headers: w.headers };
         },
       },
     ],
+  };
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(options, (err, res) => (err ? reject(err) : resolve(res)));
+    instance.on('response', (_client, status, _bytes, ms) => {
+      times.push(ms);
+      if (status < 200 || status >= 300) bad += 1;
+    });
   });
-  instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
-    times.push(ms);
-    if (status < 200 || status >= 300) bad += 1;
-  });
-  const result = await instance;
   times.sort((a, b) => a - b);
   return {
     p50: round(percentile(times, 50)),

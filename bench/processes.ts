@@ -18,7 +18,7 @@ export async function freePort(): Promise<number> {
 
 /** How to run the bot: the compiled JavaScript when built (as `npm start` does), else TypeScript through tsx. */
 export function botCommand(): string[] {
-  return existsSync('dist/src/main.js') ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  return existsSync('dist/main.js') ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
 }
 
 export interface Running {

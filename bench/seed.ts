@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { entryHash, headMac } from '../src/core/audit-chain.js';
 import { Workflow } from '../src/core/workflow.js';
 import { loadSchool } from '../src/files/school-files.js';
 import { openDatabase } from '../src/store/database.js';
@@ -37,6 +38,7 @@ export async function seeded(n: number, log: (s: string) => void): Promise<{ db:
   const keys = Keyring.loadOrCreate(files.keyFile).keyring;
   const db = openDatabase(tmp);
   db.pragma('synchronous = OFF');
+  db.pragma('cache_size = -524288'); // 512 MB: a million random keys insert without thrashing
   const store = new SqliteStore(db, keys);
   const school = loadSchool('data/school.example.yaml');
   // The template is filed at the worked example's own time (Monday 23 November 2026, 10:00).
@@ -89,9 +91,19 @@ export async function seeded(n: number, log: (s: string) => void): Promise<{ db:
     ),
     idem: db.prepare('INSERT INTO idempotency_keys (key, result_json, created_at) VALUES (@key, @result, @at)'),
     handled: db.prepare(`INSERT INTO handled_events (channel, event_id, handled_at) VALUES ('slack', @id, @at)`),
+    audit: db.prepare(
+      `INSERT INTO audit_log (seq, at, actor, action, report_id, details_json, prev_hash, hash, key_id)
+       VALUES (@seq, @at, @actor, @action, @reportId, @details, @prevHash, @hash, @keyId)`,
+    ),
+    head: db.prepare('UPDATE audit_head SET seq = @seq, hash = @hash, key_id = @keyId, mac = @mac WHERE id = 1'),
   };
+  const auditKey = { id: keys.currentId, key: keys.auditKey(keys.currentId) as Buffer };
+  const head = db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').get() as { seq: number; hash: string };
+  let seq = head.seq;
+  let prevHash = head.hash;
+  const auditDetails = (a: Row) => JSON.parse(String(a.details_json)) as Record<string, unknown>;
   const open = openCount(n);
-  const batch = 5_000;
+  const batch = 20_000;
   const span = 3 * 365 * 86_400_000; // three school years
   const now = Date.now();
   for (let from = 1; from < n; from += batch) {
@@ -169,10 +181,17 @@ export async function seeded(n: number, log: (s: string) => void): Promise<{ db:
           ins.idem.run({ key: `slack:VSEED${i}`, result: JSON.stringify({ reportId: id }), at });
           ins.handled.run({ id: `event:EvSEED${i}`, at });
         }
-        for (const a of audits)
-          store.appendAudit({ at, actor: String(a.actor), action: String(a.action), reportId: id, details: JSON.parse(String(a.details_json)) as Record<string, unknown> });
-        if (!isOpen) store.appendAudit({ at, actor: 'jo-patel', action: 'report.closed', reportId: id, details: { outcome: 'no_further_action' } });
+        // One entry a report (its submission), chained with the real keyed hash; the head
+        // is written once a batch (what AuditLog.append does, without re-reading it each time).
+        for (const a of audits) {
+          const entry = { at, actor: String(a.actor), action: String(a.action), reportId: id, details: auditDetails(a) };
+          seq += 1;
+          const hash = entryHash(seq, prevHash, entry, auditKey);
+          ins.audit.run({ seq, at, actor: entry.actor, action: entry.action, reportId: id, details: String(a.details_json), prevHash, hash, keyId: auditKey.id });
+          prevHash = hash;
+        }
       }
+      ins.head.run({ seq, hash: prevHash, keyId: auditKey.id, mac: headMac({ seq, hash: prevHash }, auditKey) });
     });
     if (from % 100_000 < batch) log(`  seeded ${Math.min(n, from + batch - 1)} of ${n} reports (${Math.round((Date.now() - started) / 1000)} s)`);
   }

@@ -75,9 +75,9 @@ export function view(c: WorkflowCtx, cmd: { reportId: string; actorId: string })
   };
 }
 
-/** G6: the reporter's own reports: reference, kind, status; not who did what. */
-export function receipts(c: WorkflowCtx, reporterId: string): Receipt[] {
-  return c.store.listReportsByReporter(reporterId).map((r) => ({
+/** G6: the reporter's own reports: reference, kind, status; not who did what. Newest first; `limit` caps the list. */
+export function receipts(c: WorkflowCtx, reporterId: string, opts: { limit?: number } = {}): Receipt[] {
+  return c.store.listReceipts(reporterId, opts.limit ?? -1).map((r) => ({
     reference: r.reference,
     kindLabel: kindLabels[r.kind],
     status: r.status,
@@ -85,8 +85,7 @@ export function receipts(c: WorkflowCtx, reporterId: string): Receipt[] {
   }));
 }
 
-/** Open reports this person may act on (never those they are the subject of). */
-export function openQueue(c: WorkflowCtx, actorId: string): {
+export interface QueueItem {
   reportId: string;
   reference: string;
   kindLabel: string;
@@ -95,19 +94,37 @@ export function openQueue(c: WorkflowCtx, actorId: string): {
   waitingFor: string[];
   /** The next deadline (reminder, escalation or decision), if one is set. */
   nextDeadline?: string;
-}[] {
-  return c.store
-    .listReportsNotClosed()
-    .filter((r) => !r.routing.subjects.includes(actorId))
-    .map((r) => ({ r, duties: c.store.listDuties(r.id) }))
-    .filter(({ duties }) => duties.some((d) => eligiblePeople(d).includes(actorId)))
-    .map(({ r, duties }) => ({
-      reportId: r.id,
-      reference: r.reference,
-      kindLabel: kindLabels[r.kind],
-      urgent: r.urgent,
-      submittedAt: r.submittedAt,
-      waitingFor: duties.filter((d) => d.status === 'open').map((d) => d.type),
-      ...((t) => (t ? { nextDeadline: new Date(t.dueAt).toISOString() } : {}))(c.store.nextTimer(r.id)),
-    }));
+}
+
+/**
+ * Open reports this person may act on (never those they are the subject of: G1), oldest
+ * first. Paged: at most `limit` (all when not given), after the report `after` (the last
+ * one of the previous page). Read along an index a batch at a time, never a whole form,
+ * so a million stored reports cost what a few do.
+ */
+export function openQueue(c: WorkflowCtx, actorId: string, opts: { limit?: number; after?: string } = {}): QueueItem[] {
+  const want = opts.limit ?? Number.POSITIVE_INFINITY;
+  const out: QueueItem[] = [];
+  let after = opts.after;
+  const batch = Number.isFinite(want) ? Math.min(500, Math.max(50, want * 2)) : 500;
+  while (out.length < want) {
+    const page = c.store.listOpenCases({ after, limit: batch });
+    for (const r of page) {
+      if (out.length >= want) break;
+      if (r.subjects.includes(actorId)) continue;
+      if (!r.duties.some((d) => eligiblePeople(d).includes(actorId))) continue;
+      out.push({
+        reportId: r.id,
+        reference: r.reference,
+        kindLabel: kindLabels[r.kind],
+        urgent: r.urgent,
+        submittedAt: r.submittedAt,
+        waitingFor: r.duties.filter((d) => d.status === 'open').map((d) => d.type),
+        ...(r.nextDueAt !== undefined ? { nextDeadline: new Date(r.nextDueAt).toISOString() } : {}),
+      });
+    }
+    if (page.length < batch) break;
+    after = page.at(-1)?.id;
+  }
+  return out;
 }

@@ -4,15 +4,17 @@ import type {
   AuditInput,
   DutyRecord,
   EvidenceRecord,
+  OpenCase,
   OutboxInput,
   ReportRecord,
   TimerRecord,
   WorkflowStore,
 } from '../core/ports.js';
 import { AuditLog } from './audit-store.js';
-import type { SqliteDatabase } from './database.js';
+import { durableTransaction, type SqliteDatabase } from './database.js';
 import type { Keyring } from './keyring.js';
 import { OutboxStore, type OutboxRow } from './outbox-store.js';
+import { QueueReads } from './queue-reads.js';
 import { aad, sealExisting } from './seal-existing.js';
 import { openJson, openText, sealJson, sealText } from './sealed.js';
 
@@ -90,6 +92,7 @@ export class SqliteStore implements WorkflowStore {
   /** The outbox's rows, claims and attempts (its SQL lives in outbox-store.ts); payloads sealed with the keyring. */
   readonly outbox: OutboxStore;
   private readonly s;
+  private readonly queue: QueueReads;
 
   constructor(
     db: SqliteDatabase,
@@ -98,6 +101,7 @@ export class SqliteStore implements WorkflowStore {
     this.db = db;
     this.audit = new AuditLog(db, keys);
     this.outbox = new OutboxStore(db, keys);
+    this.queue = new QueueReads(db, keys);
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       counterNext: p(
@@ -156,8 +160,9 @@ export class SqliteStore implements WorkflowStore {
     };
   }
 
+  /** A workflow step: committed durably (FULL) before the caller answers anyone. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    return durableTransaction(this.db, fn);
   }
 
   nextReferenceNumber(year: number): number {
@@ -206,6 +211,14 @@ export class SqliteStore implements WorkflowStore {
 
   listReportsNotClosed(): ReportRecord[] {
     return (this.s.reportsNotClosed.all() as Row[]).map((r) => toReport(this.keys, r));
+  }
+
+  listOpenCases(page: { after?: string | undefined; limit: number }): OpenCase[] {
+    return this.queue.openCases(page);
+  }
+
+  listReceipts(reporterId: string, limit: number): ReturnType<QueueReads['receipts']> {
+    return this.queue.receipts(reporterId, limit);
   }
 
   insertDuty(d: DutyRecord): void {

@@ -2,6 +2,9 @@ import { formatLocal } from '../../core/working-time.js';
 import { homeView } from './slack-blocks.js';
 import type { SlackContext } from './slack-context.js';
 
+/** App Home shows this many rows a section (then "…and more."). */
+const homeRows = 40;
+
 /** App Home: staff see their own receipts; the DSL, deputies and headteacher the open queue. */
 export function registerHome(s: SlackContext): void {
   const { app, client, d, refs, actor } = s;
@@ -16,14 +19,15 @@ export function registerHome(s: SlackContext): void {
       {
         title: 'Your reports',
         empty: 'You have not made any reports. Type /report to make one.',
-        rows: d.workflow.receipts(me).map((r) => ({ title: r.reference, value: `${r.kindLabel}: ${r.status} (reported ${at(r.submittedAt)})` })),
+        rows: d.workflow.receipts(me, { limit: homeRows + 1 }).map((r) => ({ title: r.reference, value: `${r.kindLabel}: ${r.status} (reported ${at(r.submittedAt)})` })),
       },
     ];
     if (roles.some((r) => r === 'dsl' || r === 'deputy_dsl' || r === 'headteacher'))
       sections.push({
         title: 'Open reports',
         empty: 'Nothing is waiting.',
-        rows: d.workflow.openQueue(me).map((q) => ({
+        // A page: the oldest first, never the whole list (App Home is quick whatever is stored).
+        rows: d.workflow.openQueue(me, { limit: homeRows + 1 }).map((q) => ({
           title: `${q.urgent ? 'URGENT ' : ''}${q.reference}`,
           value: `${q.kindLabel}: waiting for ${q.waitingFor.join(', ') || 'closing'}${q.nextDeadline ? `; next deadline ${at(q.nextDeadline)}` : ''}`,
         })),
