@@ -60,3 +60,20 @@ export async function load(opts: { url: string; path: string; connections: numbe
     bad: bad + result.errors + result.timeouts,
   };
 }
+
+/** Requests one after another for `seconds` (beside another load: what one person feels). */
+export async function oneAtATime(url: string, seconds: number, next: () => Wire): Promise<Figures> {
+  const times: number[] = [];
+  let bad = 0;
+  const until = performance.now() + seconds * 1000;
+  while (performance.now() < until) {
+    const w = next();
+    const t0 = performance.now();
+    const res = await fetch(url, { method: 'POST', body: w.body, headers: w.headers });
+    await res.arrayBuffer();
+    times.push(performance.now() - t0);
+    if (res.status < 200 || res.status >= 300) bad += 1;
+  }
+  times.sort((a, b) => a - b);
+  return { p50: round(percentile(times, 50)), p95: round(percentile(times, 95)), p99: round(percentile(times, 99)), rps: round(times.length / seconds), requests: times.length, bad };
+}

@@ -18,7 +18,12 @@ export async function freePort(): Promise<number> {
 
 /** How to run the bot: the compiled JavaScript when built (as `npm start` does), else TypeScript through tsx. */
 export function botCommand(): string[] {
-  return existsSync('dist/main.js') ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  return ['scripts/start.mjs'];
+}
+
+/** The CLI, compiled (built by `npm run bench` before it starts). */
+export function cliCommand(): string[] {
+  return existsSync('dist/cli/main.js') ? ['dist/cli/main.js'] : ['--import', 'tsx', 'src/cli/main.ts'];
 }
 
 export interface Running {

@@ -9,8 +9,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../src/store/database.js';
 import { BenchSlackApi } from './fake-slack.js';
-import { load, percentile, type Figures, type Wire } from './load.js';
-import { botCommand, freePort, startProcess, type Running } from './processes.js';
+import { load, oneAtATime, percentile, type Figures, type Wire } from './load.js';
+import { botCommand, cliCommand, freePort, startProcess, type Running } from './processes.js';
 import { seeded, workingCopy } from './seed.js';
 import { acknowledgePress, appHomeOpened, reportFormSent, signingSecret, slashReport } from './slack-requests.js';
 import { benchTeams } from './teams.js';
@@ -74,24 +74,28 @@ const rotate = <T>(items: T[], make: (item: T) => Wire) => {
   return () => make(items[i++ % Math.max(1, items.length)] as T);
 };
 
-async function floor(api: string, dir: string): Promise<void> {
-  log('floor: a bare Bolt app');
+/**
+ * The floor runs beside the bot for the whole run; at the empty database each floor cell
+ * runs just before the bot's same cell, so both meet the same machine (this one is shared).
+ */
+async function startFloor(api: string, dir: string): Promise<{ r: Running; dbFile: string }> {
   const dbFile = path.join(dir, 'floor.db');
   const r = await startProcess(['--import', 'tsx', 'bench/floor.ts'], { SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: api, FLOOR_DB: dbFile }, await freePort());
   startups.push({ app: 'floor', size: 0, ms: r.startupMs });
+  log(`floor (a bare Bolt app): start-up to /healthz ${r.startupMs} ms`);
+  return { r, dbFile };
+}
+
+function floorAcks(dbFile: string): { reportId: string }[] {
+  const db = new Database(dbFile, { readonly: true });
   try {
-    for (const c of connections) await cell(r, 'floor', 0, '/report', c, () => slashReport());
-    for (const c of connections) await cell(r, 'floor', 0, 'view_submission', c, () => reportFormSent());
-    const db = new Database(dbFile, { readonly: true });
-    const ids = (db.prepare('SELECT id FROM reports ORDER BY rowid DESC LIMIT 50000').all() as { id: string }[]).map((x) => ({ reportId: x.id }));
-    db.close();
-    for (const c of connections) await cell(r, 'floor', 0, 'acknowledge', c, rotate(ids, acknowledgePress));
+    return (db.prepare('SELECT id FROM reports ORDER BY rowid DESC LIMIT 50000').all() as { id: string }[]).map((x) => ({ reportId: x.id }));
   } finally {
-    await r.stop();
+    db.close();
   }
 }
 
-async function bot(api: string, size: number, dir: string): Promise<void> {
+async function bot(api: string, size: number, dir: string, floor?: { r: Running; dbFile: string }): Promise<void> {
   log(`bot: ${size.toLocaleString('en-GB')} reports stored`);
   const seed = size > 0 ? await seeded(size, log) : undefined;
   const work = mkdtempSync(path.join(dir, `bot-${size}-`));
@@ -115,8 +119,12 @@ async function bot(api: string, size: number, dir: string): Promise<void> {
   startups.push({ app: 'bot', size, ms: r.startupMs });
   log(`  start-up to /healthz ${r.startupMs} ms`);
   try {
-    for (const c of connections) await cell(r, 'bot', size, '/report', c, () => slashReport());
     for (const c of connections) {
+      if (floor) await cell(floor.r, 'floor', 0, '/report', c, () => slashReport());
+      await cell(r, 'bot', size, '/report', c, () => slashReport());
+    }
+    for (const c of connections) {
+      if (floor) await cell(floor.r, 'floor', 0, 'view_submission', c, () => reportFormSent());
       const since = new Date().toISOString();
       await cell(r, 'bot', size, 'view_submission', c, () => reportFormSent());
       const d = await dslCardDelays(dbFile, since);
@@ -124,13 +132,17 @@ async function bot(api: string, size: number, dir: string): Promise<void> {
       log(`  DSL card queued → sent: p50 ${d.p50} ms  p95 ${d.p95}  max ${d.max}  (${d.cards} cards, ${d.unsent} unsent)`);
     }
     const acks = openAcks(dbFile);
-    for (const c of connections) await cell(r, 'bot', size, 'acknowledge', c, rotate(acks, acknowledgePress));
+    const floorIds = floor ? floorAcks(floor.dbFile) : [];
+    for (const c of connections) {
+      if (floor) await cell(floor.r, 'floor', 0, 'acknowledge', c, rotate(floorIds, acknowledgePress));
+      await cell(r, 'bot', size, 'acknowledge', c, rotate(acks, acknowledgePress));
+    }
     for (const c of connections) await cell(r, 'bot', size, 'app_home (DSL)', c, () => appHomeOpened());
-    // Does anyone wait behind a DSL's App Home? /report at 1 connection while 10 open App Home.
+    // Does anyone wait behind a DSL's App Home? /report one at a time while 10 connections open App Home.
     r.resetPeak();
     const [home, report] = await Promise.all([
       load({ url: r.url, path: '/slack/events', connections: 10, seconds, next: () => appHomeOpened() }),
-      load({ url: r.url, path: '/slack/events', connections: 1, seconds, next: () => slashReport() }),
+      oneAtATime(`${r.url}/slack/events`, seconds, () => slashReport()),
     ]);
     cells.push({ app: 'bot', size, request: '/report beside 10 App Homes', connections: 1, ...report, peakRssMb: r.peakRssMb() });
     log(`  /report beside 10 App Homes: p50 ${report.p50} ms  p99 ${report.p99} (App Home p99 ${home.p99} ms)`);
@@ -141,7 +153,7 @@ async function bot(api: string, size: number, dir: string): Promise<void> {
   const started = performance.now();
   let verified = 'ok';
   try {
-    execFileSync(process.execPath, [...botCommand().slice(0, -1), botCommand().at(-1)!.replace('main', 'cli/main'), 'audit', 'verify', '--db', dbFile, '--key-file', keyFile, '--evidence', path.join(work, 'evidence')], { stdio: 'pipe' });
+    execFileSync(process.execPath, [...cliCommand(), 'audit', 'verify', '--db', dbFile, '--key-file', keyFile, '--evidence', path.join(work, 'evidence')], { stdio: 'pipe' });
   } catch (err) {
     verified = `failed: ${String((err as { stdout?: Buffer }).stdout ?? err).slice(0, 200)}`;
   }
@@ -156,10 +168,11 @@ const dir = mkdtempSync(path.join(tmpdir(), 'sgbot-bench-'));
 const api = new BenchSlackApi();
 const apiUrl = await api.start();
 const began = Date.now();
+const floor = await startFloor(apiUrl, dir);
 try {
-  await floor(apiUrl, dir);
-  for (const size of sizes) await bot(apiUrl, size, dir);
+  for (const size of sizes) await bot(apiUrl, size, dir, size === sizes[0] ? floor : undefined);
 } finally {
+  await floor.r.stop();
   await api.stop();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 // npm start: runs the compiled bot (dist/main.js) in this same process. If any file in
 // src/ is newer than the build (an edit since `npm ci`), it builds first, so `npm start`
-// always runs the code you have.
+// always runs the code you have. `node scripts/start.mjs` is the same, without npm.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import module from 'node:module';
 import path from 'node:path';
+
+// Node keeps the compiled code of every module on disk after the first start (in the
+// system's temporary folder): later starts skip most of the compiling.
+module.enableCompileCache?.();
 
 const newest = (dir) =>
   readdirSync(dir).reduce((t, name) => {
