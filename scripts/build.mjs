@@ -9,8 +9,11 @@ import path from 'node:path';
 
 const tsc = path.join('node_modules', '.bin', 'tsc');
 if (!existsSync(tsc)) {
-  console.error('npm run build: TypeScript is not installed (run `npm ci` or `npm install` first, with dev dependencies).');
-  process.exit(1);
+  // `npm ci --omit=dev` runs "prepare" without TypeScript: that install still succeeds
+  // (a dist/ shipped with it is used as it is); `npm start` says what to do if none is.
+  const during = process.env.npm_lifecycle_event === 'prepare';
+  console.error(`npm run build: TypeScript is not installed, so dist/ was not built${during ? ' (skipped)' : ''}. Run \`npm ci\` (with dev dependencies), then \`npm run build\`.`);
+  process.exit(during ? 0 : 1);
 }
 rmSync('dist', { recursive: true, force: true });
 const r = spawnSync(tsc, ['-p', 'tsconfig.build.json'], { stdio: 'inherit' });

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import module from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 // Node keeps the compiled code of every module on disk after the first start (in the
 // system's temporary folder): later starts skip most of the compiling.
@@ -18,9 +19,9 @@ const newest = (dir) =>
     return Math.max(t, s.isDirectory() ? newest(p) : s.mtimeMs);
   }, 0);
 const built = existsSync('dist/main.js') ? statSync('dist/main.js').mtimeMs : 0;
-if (built === 0 || newest('src') > built) {
+if (built === 0 || (existsSync('src') && newest('src') > built)) {
   console.log(built === 0 ? 'Building the bot (first start)…' : 'src/ changed since the last build: building…');
   const r = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
-await import(path.resolve('dist/main.js'));
+await import(pathToFileURL(path.resolve('dist/main.js')).href);
