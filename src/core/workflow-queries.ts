@@ -106,7 +106,8 @@ export function openQueue(c: WorkflowCtx, actorId: string, opts: { limit?: numbe
   const want = opts.limit ?? Number.POSITIVE_INFINITY;
   const out: QueueItem[] = [];
   let after = opts.after;
-  const batch = Number.isFinite(want) ? Math.min(500, Math.max(50, want * 2)) : 500;
+  // A page's worth and a few more (some are skipped: G1, or not this person's), so one read usually fills it.
+  const batch = Number.isFinite(want) ? Math.min(500, want + 10) : 500;
   while (out.length < want) {
     const page = c.store.listOpenCases({ after, limit: batch });
     for (const r of page) {

@@ -120,6 +120,9 @@ export function openExistingDatabase(file: string): SqliteDatabase {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     db.pragma('busy_timeout = 5000');
+    // Checking reads every entry and looks up its report by id: a page cache of up to
+    // 128 MB keeps a million reports' index in memory instead of re-reading the disk.
+    db.pragma('cache_size = -131072');
     db.prepare('SELECT 1 FROM audit_log LIMIT 1').get();
     return db;
   } catch (err) {
