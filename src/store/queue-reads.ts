@@ -8,7 +8,7 @@ type Row = Record<string, unknown>;
 
 /**
  * The open-case list and a person's receipts, read for a million stored reports: a page
- * at a time along an index (migration 0008's partial index of open reports), only the
+ * at a time along an index (migration 0009's partial index of open reports), only the
  * columns shown; the form is never read, the routing only for its subjects (G1).
  */
 export class QueueReads {

@@ -18,7 +18,7 @@ export interface Pruned {
 
 /**
  * Deletes what is past the retention, a batch at a time (each batch its own short
- * transaction along an index of migration 0008, so a request never waits long behind
+ * transaction along an index of migration 0009, so a request never waits long behind
  * it), until nothing is left or `maxBatches` ran.
  */
 export function pruneExpired(db: SqliteDatabase, now: Date, opts: { days?: number; batch?: number; maxBatches?: number } = {}): Pruned {

@@ -5,7 +5,7 @@ import { durableTransaction, openDatabase, readMigrations } from '../../src/stor
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { example, harness, tempDir, testKeys, type Harness } from '../support/harness.js';
 
-// Migration 0008 (issue 15): indexes for a million reports, applied to a database that
+// Migration 0009 (issue 15): indexes for a million reports, applied to a database that
 // already holds reports; the queue's query walks an index without a sort; commits that
 // accept a report are synced to disk.
 let h: Harness | undefined;
@@ -20,12 +20,12 @@ afterEach(() => {
 const plan = (db: ReturnType<typeof openDatabase>, sql: string, params: Record<string, unknown> = {}) =>
   (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail).join('\n');
 
-describe('migration 0008', () => {
+describe('migration 0009', () => {
   it('applies on an existing database that already holds reports, and keeps them', async () => {
     dir = tempDir();
     const file = path.join(dir, 'old.db');
     const keys = testKeys(dir);
-    const before = readMigrations().filter((m) => m.version < 8);
+    const before = readMigrations().filter((m) => m.version < 9);
     const old = openDatabase(file, before);
     const store = new SqliteStore(old, keys);
     store.prepare(new Date('2026-11-23T10:00:00.000Z'));
@@ -46,7 +46,7 @@ describe('migration 0008', () => {
     const indexes = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index'`).all() as { name: string }[]).map((r) => r.name);
     expect(indexes).toEqual(expect.arrayContaining(['reports_open_queue', 'timers_by_report', 'timers_by_duty', 'outbox_sent_at', 'handled_events_at', 'idempotency_keys_at']));
     const ledger = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[];
-    expect(ledger.at(-1)?.version).toBe(8);
+    expect(ledger.at(-1)?.version).toBe(9);
     expect(new SqliteStore(db, keys).listOpenCases({ limit: 10 }).map((r) => r.reference)).toEqual(['SG-2026-0001']);
     db.close();
   });

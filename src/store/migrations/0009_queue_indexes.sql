@@ -1,4 +1,5 @@
--- Indexes for a database of a million reports (issue 15): the open-case queue walks only
+-- Indexes for a database of a million reports (issue 15; numbered 0009: 0007 and 0008 are
+-- the DSL digest and case entries, merged first): the open-case queue walks only
 -- open reports, in queue order, without a sort (a partial index: `status <> 'closed'`
 -- cannot use reports_status); a report's next deadline and a duty's timers are found
 -- without scanning every pending timer; pruning finds old sent messages, handled events
