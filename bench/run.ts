@@ -146,9 +146,12 @@ async function bot(api: string, size: number, dir: string, floor?: { r: Running;
     ]);
     cells.push({ app: 'bot', size, request: '/report beside 10 App Homes', connections: 1, ...report, peakRssMb: r.peakRssMb() });
     log(`  /report beside 10 App Homes: p50 ${report.p50} ms  p99 ${report.p99} (App Home p99 ${home.p99} ms)`);
-    for (const t of await benchTeams(size, work, seconds, connections)) cells.push(t);
   } finally {
     await r.stop();
+  }
+  if (process.env.BENCH_TEAMS !== 'false') {
+    log('  Teams, through the real adapter (the same database, the bot restarted with Teams on):');
+    for (const t of await benchTeams({ size, dbFile, env, seconds, connections, log })) cells.push(t);
   }
   const started = performance.now();
   let verified = 'ok';
