@@ -15,6 +15,9 @@ export function startBackgroundLoop(opts: {
   log: Logger;
   /** Other due work (e.g. fetching Slack uploads), run beside the outbox. */
   jobs?: (() => Promise<void>)[];
+  /** Housekeeping (pruning past the retention): at the start, then every `maintenanceEveryMs` (default 10 minutes). */
+  maintenance?: () => void;
+  maintenanceEveryMs?: number;
 }): { stop: () => Promise<void>; runOnce: () => Promise<void> } {
   let stopped = false;
   let delivering: Promise<void> | undefined;
@@ -48,9 +51,22 @@ export function startBackgroundLoop(opts: {
       }
     })().finally(() => (jobsRunning = undefined)));
 
-  /** One round: timers now, then the outbox and jobs (the returned promise waits for them). */
+  let maintainedAt = Number.NEGATIVE_INFINITY;
+  /** Housekeeping when it is due (synchronous database work, in short batches). */
+  const maintain = (force = false): void => {
+    if (!opts.maintenance || (!force && Date.now() - maintainedAt < (opts.maintenanceEveryMs ?? 600_000))) return;
+    maintainedAt = Date.now();
+    try {
+      opts.maintenance();
+    } catch (err) {
+      opts.log.error({ err }, 'housekeeping could not run; will try again');
+    }
+  };
+
+  /** One round: timers now, then the outbox and jobs (the returned promise waits for them); housekeeping too. */
   const runOnce = async (): Promise<void> => {
     runTimers();
+    maintain(true);
     await Promise.all([runJobs(), deliver()]);
     // Messages the jobs queued (e.g. evidence fetched) go out in the same round.
     await deliver();
@@ -61,6 +77,7 @@ export function startBackgroundLoop(opts: {
     runTimers();
     void runJobs();
     void deliver();
+    maintain();
   }, opts.intervalMs);
   handle.unref();
   void runOnce();

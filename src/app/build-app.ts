@@ -19,6 +19,7 @@ import { DiskEvidenceFiles } from '../store/evidence-files.js';
 import { openKeys } from './open-keys.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { startBackgroundLoop } from './background-loop.js';
+import { pruneExpired } from '../store/retention.js';
 import { mountPublicPages } from './public-pages.js';
 import type { Logger } from '../logger.js';
 import { OutboxDispatcher } from './outbox-dispatcher.js';
@@ -33,6 +34,8 @@ export interface App {
   workflow: Workflow;
   dispatcher: OutboxDispatcher;
   http: Express;
+  /** What time it is for the workflow (the real time, except in tests and the sandbox). */
+  clock: Clock;
   /** Channel parts with a life of their own: started and stopped with the server, and run by the background loop. */
   services: Service[];
   close: () => Promise<void>;
@@ -151,6 +154,7 @@ export function buildApp(
     workflow,
     dispatcher,
     http,
+    clock,
     services,
     close: async () => {
       db.close();
@@ -197,6 +201,10 @@ export async function startApp(app: App, log: Logger): Promise<{ server: Server;
     jobs: app.services.flatMap((s) => (s.runDue ? [() => s.runDue?.() ?? Promise.resolve()] : [])),
     intervalMs: app.config.backgroundIntervalMs,
     log,
+    maintenance: () => {
+      const pruned = pruneExpired(app.store.db, app.clock());
+      if (pruned.outbox + pruned.handledEvents + pruned.idempotencyKeys > 0) log.info(pruned, 'housekeeping: pruned past the retention');
+    },
   });
   return {
     server,

@@ -123,11 +123,11 @@ export class OutboxDispatcher {
     this.deliverDue().catch((err: unknown) => this.log.error({ err }, 'outbox delivery failed'));
   }
 
-  /** Rows claimed by this process and not started yet (a claim covers a few rounds of sending). */
+  /** Rows claimed by this process and not started yet (a claim covers one round of sending). */
   private queue: (OutboxItem & { claimedUntil: number })[] = [];
 
   /**
-   * Claims due rows (a few rounds' worth at once: one commit for several messages) and
+   * Claims due rows (a round's worth at once: one commit for several messages) and
    * starts as many as there are free slots. The claim's lease covers the rounds a claimed
    * row may wait here plus its own deadline, so a crashed process's rows come back soon.
    */
@@ -136,7 +136,9 @@ export class OutboxDispatcher {
     if (free <= 0 || this.stopping) return;
     if (this.queue.length < free) {
       try {
-        const rounds = 4;
+        // One round at a time: a claim is cheap (synchronous NORMAL) and each claim puts
+        // the DSL channel's newest cards first, ahead of rows claimed earlier.
+        const rounds = 1;
         const leaseMs = this.itemTimeoutMs * (rounds + 1) + 1_000;
         const wall = Date.now();
         const claimed = this.outbox.claimDue({

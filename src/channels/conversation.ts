@@ -12,7 +12,7 @@ import { caseActionSchemas, detailsView, performCaseAction } from './case-verbs.
 import { formFromValues, formView, subjectCheckField, type FormView } from '../views/report-forms.js';
 import { readCheckChoice, type SubjectCandidate, type SubjectCheck } from '../core/subject-check.js';
 import type { MessageView } from '../views/view-model.js';
-import { queueView, type QueueView } from '../views/queue-views.js';
+import { queueRead, queueView, type QueueView } from '../views/queue-views.js';
 import { z } from 'zod';
 
 /**
@@ -139,7 +139,7 @@ export async function startForm(
 
 /** The open-case list of this person (G1: never a report about them; core leaves those out). */
 export function casesView(workflow: Workflow, actorId: string, timeZone: string): QueueView {
-  return queueView(workflow.openQueue(actorId), timeZone);
+  return queueView(workflow.openQueue(actorId, { limit: queueRead }), timeZone);
 }
 
 /** The reporter's own reports (G6): reference, kind and status. */

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { AuditEntry, AuditInput } from './ports.js';
 import { wellFormedString } from './well-formed.js';
 
@@ -46,6 +46,14 @@ export interface AuditKey {
   key: Uint8Array;
 }
 
+/** A key as OpenSSL holds it, made once a key (an HMAC with a raw key costs several times more). */
+const keyObjects = new WeakMap<object, KeyObject>();
+function keyObject(raw: AuditKey['key']): KeyObject {
+  let k = keyObjects.get(raw);
+  if (!k) keyObjects.set(raw, (k = createSecretKey(raw)));
+  return k;
+}
+
 /**
  * The entry's hash. Keyed (HMAC-SHA256 with the audit key, its version in the hashed
  * body) for every entry written with a key; plain SHA-256 only for entries written
@@ -62,12 +70,12 @@ export function entryHash(seq: number, prevHash: string, entry: AuditInput, key?
     details: entry.details,
     ...(key ? { keyId: key.id } : {}),
   });
-  return key ? createHmac('sha256', key.key).update(body).digest('hex') : createHash('sha256').update(body).digest('hex');
+  return key ? createHmac('sha256', keyObject(key.key)).update(body).digest('hex') : createHash('sha256').update(body).digest('hex');
 }
 
 /** The stored head's own MAC, so that moving the head back needs the key too. */
 export function headMac(head: { seq: number; hash: string }, key: AuditKey): string {
-  return createHmac('sha256', key.key).update(`audit head ${key.id} ${head.seq} ${head.hash}`).digest('hex');
+  return createHmac('sha256', keyObject(key.key)).update(`audit head ${key.id} ${head.seq} ${head.hash}`).digest('hex');
 }
 
 /**

@@ -117,6 +117,14 @@ export interface TimerRecord {
   dueAt: number;
 }
 
+/** An open report as the queue shows it: no form; its subjects (G1), duties and next deadline. */
+export interface OpenCase extends Pick<ReportRecord, 'id' | 'reference' | 'kind' | 'urgent' | 'submittedAt'> {
+  subjects: string[];
+  duties: Pick<DutyRecord, 'type' | 'status' | 'levels' | 'reach' | 'rules' | 'createdAt'>[];
+  /** The earliest pending timer (ms since the epoch), if any. */
+  nextDueAt?: number | undefined;
+}
+
 export interface WorkflowStore {
   /** Runs `fn` in one transaction: all of its writes land, or none. */
   transaction<T>(fn: () => T): T;
@@ -127,6 +135,13 @@ export interface WorkflowStore {
   updateReport(id: string, patch: Partial<Pick<ReportRecord, 'status' | 'acknowledgedAt' | 'closedAt' | 'closedBy' | 'outcome' | 'closeReason'>>): void;
   listReportsByReporter(reporterId: string): ReportRecord[];
   listReportsNotClosed(): ReportRecord[];
+  /**
+   * Open reports in queue order (submitted, then reference), after the report `after`,
+   * at most `limit`: what the open-case list needs, never a whole form.
+   */
+  listOpenCases(page: { after?: string | undefined; limit: number }): OpenCase[];
+  /** A person's own reports, newest first, at most `limit`, without their forms. */
+  listReceipts(reporterId: string, limit: number): Pick<ReportRecord, 'id' | 'reference' | 'kind' | 'status' | 'submittedAt'>[];
   /** How many reports this person made at or after `sinceIso` (the per-person submit limit). */
   countReportsSince(reporterId: string, sinceIso: string): number;
   insertDuty(duty: DutyRecord): void;

@@ -278,6 +278,13 @@ export function makeReportSchema(context: FormContext) {
 }
 
 export type ReportForm = z.output<ReturnType<typeof makeReportSchema>>;
+
+/** The schemas for today, built once a day (building them is most of zod's cost: never once a request). */
+let todays: { today: string; schema: ReturnType<typeof makeReportSchema> } | undefined;
+export function reportSchemaFor(today: string): ReturnType<typeof makeReportSchema> {
+  if (todays?.today !== today) todays = { today, schema: makeReportSchema({ today }) };
+  return todays.schema;
+}
 export type ReportFormOf<K extends ReportKind> = Extract<ReportForm, { kind: K }>;
 
 /** What the reporter says about one screenshot or file of evidence. */

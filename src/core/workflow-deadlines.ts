@@ -77,7 +77,7 @@ export function decisionOverdue(c: WorkflowCtx, report: ReportRecord, duty: Duty
   if (dueAt) scheduleTimer(c, report, duty, 'decision_due', dueAt, now);
 }
 
-export function decisionDeadline(c: WorkflowCtx, duty: DutyRecord, now: Date): Date | undefined {
+export function decisionDeadline(c: WorkflowCtx, duty: Pick<DutyRecord, 'rules'>, now: Date): Date | undefined {
   const rule = c.policy.rules.find((r) => duty.rules.includes(r.id) && r.decision?.dueWorkingDays);
   const days = rule?.decision?.dueWorkingDays;
   if (!days) return undefined;
@@ -105,7 +105,7 @@ export function scheduleTimer(c: WorkflowCtx, report: ReportRecord, duty: DutyRe
  * first, reminder deadline, G3) and "decide by" (G4). A task has none. The open-case
  * list marks a case overdue once one of its open duties is past this.
  */
-export function dutyDeadline(c: WorkflowCtx, report: Pick<ReportRecord, 'urgent'>, duty: DutyRecord): Date | undefined {
+export function dutyDeadline(c: WorkflowCtx, report: Pick<ReportRecord, 'urgent'>, duty: Pick<DutyRecord, 'type' | 'createdAt' | 'rules'>): Date | undefined {
   const from = new Date(duty.createdAt);
   const wh = c.directory.workingHours;
   if (duty.type === 'acknowledge') {

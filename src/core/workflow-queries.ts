@@ -4,7 +4,7 @@ import { kindLabels } from './report-schemas.js';
 import { caseOptions } from './workflow-lifecycle.js';
 import { accessOf, eligiblePeople } from './workflow-access.js';
 import { audit, decided, mustGetReport, Refused, type WorkflowCtx } from './workflow-context.js';
-import type { DutyRecord, ReportRecord } from './ports.js';
+import type { DutyRecord, OpenCase, ReportRecord } from './ports.js';
 import { dutyDeadline } from './workflow-deadlines.js';
 import type { Receipt, ReportView } from './workflow-types.js';
 
@@ -87,9 +87,9 @@ function caseRecord(c: WorkflowCtx, report: ReportRecord, duties: DutyRecord[], 
   return { chronology: chronology(sources), options: caseOptions(report, duties, actorId) };
 }
 
-/** G6: the reporter's own reports: reference, kind, status; not who did what. */
-export function receipts(c: WorkflowCtx, reporterId: string): Receipt[] {
-  return c.store.listReportsByReporter(reporterId).map((r) => ({
+/** G6: the reporter's own reports: reference, kind, status; not who did what. Newest first; `limit` caps the list. */
+export function receipts(c: WorkflowCtx, reporterId: string, opts: { limit?: number } = {}): Receipt[] {
+  return c.store.listReceipts(reporterId, opts.limit ?? -1).map((r) => ({
     reference: r.reference,
     kindLabel: kindLabels[r.kind],
     status: r.status,
@@ -97,8 +97,7 @@ export function receipts(c: WorkflowCtx, reporterId: string): Receipt[] {
   }));
 }
 
-/** Open reports this person may act on (never those they are the subject of). */
-export function openQueue(c: WorkflowCtx, actorId: string): {
+export interface QueueItem {
   reportId: string;
   reference: string;
   kindLabel: string;
@@ -111,27 +110,46 @@ export function openQueue(c: WorkflowCtx, actorId: string): {
   yours?: boolean;
   /** An open duty of this report is past the deadline the rules give it (G3, G4). */
   overdue?: boolean;
-}[] {
+}
+
+/**
+ * Open reports this person may act on (never those they are the subject of: G1), oldest
+ * first. Paged: at most `limit` (all when not given), after the report `after` (the last
+ * one of the previous page). Read along an index a batch at a time, never a whole form,
+ * so a million stored reports cost what a few do.
+ */
+export function openQueue(c: WorkflowCtx, actorId: string, opts: { limit?: number; after?: string } = {}): QueueItem[] {
   const now = c.clock();
-  return c.store
-    .listReportsNotClosed()
-    .filter((r) => !r.routing.subjects.includes(actorId))
-    .map((r) => ({ r, duties: c.store.listDuties(r.id) }))
-    .filter(({ duties }) => duties.some((d) => eligiblePeople(d).includes(actorId)))
-    .map(({ r, duties }) => ({
-      reportId: r.id,
-      reference: r.reference,
-      kindLabel: kindLabels[r.kind],
-      urgent: r.urgent,
-      submittedAt: r.submittedAt,
-      waitingFor: duties.filter((d) => d.status === 'open').map((d) => d.type),
-      ...((t) => (t ? { nextDeadline: new Date(t.dueAt).toISOString() } : {}))(c.store.nextTimer(r.id)),
-      ...queueMarks(c, r, duties, actorId, now),
-    }));
+  const want = opts.limit ?? Number.POSITIVE_INFINITY;
+  const out: QueueItem[] = [];
+  let after = opts.after;
+  // A page's worth and a few more (some are skipped: G1, or not this person's), so one read usually fills it.
+  const batch = Number.isFinite(want) ? Math.min(500, want + 10) : 500;
+  while (out.length < want) {
+    const page = c.store.listOpenCases({ after, limit: batch });
+    for (const r of page) {
+      if (out.length >= want) break;
+      if (r.subjects.includes(actorId)) continue;
+      if (!r.duties.some((d) => eligiblePeople(d).includes(actorId))) continue;
+      out.push({
+        reportId: r.id,
+        reference: r.reference,
+        kindLabel: kindLabels[r.kind],
+        urgent: r.urgent,
+        submittedAt: r.submittedAt,
+        waitingFor: r.duties.filter((d) => d.status === 'open').map((d) => d.type),
+        ...(r.nextDueAt !== undefined ? { nextDeadline: new Date(r.nextDueAt).toISOString() } : {}),
+        ...queueMarks(c, r, r.duties, actorId, now),
+      });
+    }
+    if (page.length < batch) break;
+    after = page.at(-1)?.id;
+  }
+  return out;
 }
 
 /** Whether a case is this person's to act on now, and whether it is overdue (for the open-case list). */
-function queueMarks(c: WorkflowCtx, report: ReportRecord, duties: DutyRecord[], actorId: string, now: Date): { yours: boolean; overdue: boolean } {
+function queueMarks(c: WorkflowCtx, report: Pick<ReportRecord, 'urgent'>, duties: OpenCase['duties'], actorId: string, now: Date): { yours: boolean; overdue: boolean } {
   const open = duties.filter((d) => d.status === 'open');
   return {
     yours: open.some((d) => eligiblePeople(d).includes(actorId)),

@@ -4,7 +4,7 @@ import { toFieldIssues } from './issues.js';
 import { summarise } from './messages.js';
 import { type PlannedDuty, route } from './policy-engine.js';
 import type { DutyRecord, ReportRecord } from './ports.js';
-import { acceptsEvidence, makeReportSchema, nudeImageGuidance, type ReportForm } from './report-schemas.js';
+import { acceptsEvidence, nudeImageGuidance, reportSchemaFor, type ReportForm } from './report-schemas.js';
 import { subjectCheckFor, subjectCheckRecord } from './subject-check.js';
 import { overSubmitLimit } from './submit-limit.js';
 import { eligiblePeople } from './workflow-access.js';
@@ -26,7 +26,7 @@ export function today(c: WorkflowCtx, now = c.clock()): string {
 
 /** Validates a form without storing it: the field issues, in words a teacher understands. */
 export function validate(c: WorkflowCtx, form: unknown): { ok: true; form: ReportForm } | { ok: false; issues: FieldIssue[] } {
-  const result = makeReportSchema({ today: today(c) }).safeParse(form);
+  const result = reportSchemaFor(today(c)).safeParse(form);
   return result.success ? { ok: true, form: result.data } : { ok: false, issues: toFieldIssues(result.error) };
 }
 

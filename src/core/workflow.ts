@@ -130,13 +130,13 @@ export class Workflow {
   }
 
   /** G6: the reporter's own reports: reference, kind, status; not who did what. */
-  receipts(reporterId: string): Receipt[] {
-    return receipts(this.c, reporterId);
+  receipts(reporterId: string, opts: { limit?: number } = {}): Receipt[] {
+    return receipts(this.c, reporterId, opts);
   }
 
-  /** Open reports this person may act on (never those they are the subject of). */
-  openQueue(actorId: string): ReturnType<typeof openQueue> {
-    return openQueue(this.c, actorId);
+  /** Open reports this person may act on (never those they are the subject of), oldest first; paged with `limit` and `after` (a report id). */
+  openQueue(actorId: string, opts: { limit?: number; after?: string } = {}): ReturnType<typeof openQueue> {
+    return openQueue(this.c, actorId, opts);
   }
 
   /** Runs the timers that are due (G3, G4). Safe to run from several loops: each timer runs once. */

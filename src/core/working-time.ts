@@ -1,4 +1,4 @@
-import { TZDate } from '@date-fns/tz';
+import { TZDate, tzOffset } from '@date-fns/tz';
 import { addDays, set, startOfDay } from 'date-fns';
 
 export const weekdays = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -79,33 +79,63 @@ export function workingDayMinutes(wh: WorkingHours): number {
   return e.hours * 60 + e.minutes - (s.hours * 60 + s.minutes);
 }
 
+/**
+ * The zone's offset from UTC (minutes) at `ms`, cached per zone and quarter hour: every
+ * offset change in the time-zone database falls on a quarter hour, and asking Intl each
+ * time was a tenth of a report's cost.
+ */
+const offsets = new Map<string, number>();
+export function zoneOffsetMinutes(timeZone: string, ms: number): number {
+  const key = `${timeZone}|${Math.floor(ms / 900_000)}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    if (offsets.size > 5_000) offsets.clear();
+    offset = tzOffset(timeZone, new Date(ms));
+    offsets.set(key, offset);
+  }
+  return offset;
+}
+
+/** `at` as the school's wall clock, read with the UTC getters. */
+function wall(at: Date, timeZone: string): Date {
+  return new Date(at.getTime() + zoneOffsetMinutes(timeZone, at.getTime()) * 60_000);
+}
+const two = (n: number) => String(n).padStart(2, '0');
+
 /** The date of `at` in the school's time zone, "YYYY-MM-DD" (what "today" means for a form). */
 export function localDate(at: Date, timeZone: string): string {
-  const t = new TZDate(at.getTime(), timeZone);
-  return `${t.getFullYear()}-${String(t.getMonth() + 1).padStart(2, '0')}-${String(t.getDate()).padStart(2, '0')}`;
+  const t = wall(at, timeZone);
+  return `${t.getUTCFullYear()}-${two(t.getUTCMonth() + 1)}-${two(t.getUTCDate())}`;
 }
 
 /** The date and time of `at` in the school's time zone, "YYYY-MM-DDTHH:MM" (as forms and evidence give them). */
 export function localDateTime(at: Date, timeZone: string): string {
-  const t = new TZDate(at.getTime(), timeZone);
-  return `${localDate(at, timeZone)}T${String(t.getHours()).padStart(2, '0')}:${String(t.getMinutes()).padStart(2, '0')}`;
+  const t = wall(at, timeZone);
+  return `${localDate(at, timeZone)}T${two(t.getUTCHours())}:${two(t.getUTCMinutes())}`;
 }
 
 /** The calendar year of `at` in the school's time zone (for reference numbers). */
 export function localYear(at: Date, timeZone: string): number {
-  return new TZDate(at.getTime(), timeZone).getFullYear();
+  return wall(at, timeZone).getUTCFullYear();
 }
 
 /** "Mon 23 Nov 2026, 10:42" in the school's time zone, for messages. */
 export function formatLocal(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  }).format(at);
+  let format = formats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+    });
+    formats.set(timeZone, format);
+  }
+  return format.format(at);
 }
+/** One formatter per time zone (building one costs far more than using it). */
+const formats = new Map<string, Intl.DateTimeFormat>();

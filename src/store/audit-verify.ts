@@ -61,8 +61,9 @@ export async function verifyAll(
   for (const e of log.all()) if (e.action === 'report.closed' && e.reportId) lastClose.set(e.reportId, e.seq);
   for (const e of log.all()) {
     const d = e.details;
-    const where = `entry ${e.seq} (${refOf(e.reportId)})`;
     const row = e.reportId ? (report.get({ id: e.reportId }) as Row | undefined) : undefined;
+    // The report is read once an entry (its reference names it in a problem), not twice.
+    const where = `entry ${e.seq} (${row ? String(row.reference) : refOf(e.reportId)})`;
     if (e.action === 'report.submitted' && e.reportId) {
       submitted.add(e.reportId);
       if (typeof d.formSha256 !== 'string') legacy.add(e.reportId);

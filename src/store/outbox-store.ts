@@ -97,6 +97,7 @@ export class OutboxStore {
       ),
       // Due, not claimed by a live sender, on a running channel, and the first pending
       // row of its (channel, recipient, report): a later message never overtakes an earlier one.
+      // The DSL channel's cards first (under load they are what must not wait), then oldest first.
       due: p(
         `SELECT o.* FROM outbox o
          WHERE o.status = 'pending' AND o.next_attempt_at <= @now
@@ -105,7 +106,7 @@ export class OutboxStore {
            AND NOT EXISTS (SELECT 1 FROM outbox e
              WHERE e.channel = o.channel AND e.recipient_id = o.recipient_id AND e.report_id IS o.report_id
                AND e.status = 'pending' AND e.rowid < o.rowid)
-         ORDER BY o.next_attempt_at, o.rowid LIMIT @limit`,
+         ORDER BY CASE WHEN o.recipient_type = 'dsl_channel' THEN 0 ELSE 1 END, o.next_attempt_at, o.rowid LIMIT @limit`,
       ),
       claim: p(
         `UPDATE outbox SET claimed_by = @owner, claim_until = @until

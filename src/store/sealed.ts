@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { wellFormedString } from '../core/well-formed.js';
 import type { Keyring } from './keyring.js';
 
@@ -24,9 +24,17 @@ export class SealError extends Error {
   }
 }
 
+/** Each key as OpenSSL holds it, made once (a cipher made from raw key bytes costs several times more). */
+const keyObjects = new WeakMap<Buffer, KeyObject>();
+function keyObject(raw: Buffer): KeyObject {
+  let k = keyObjects.get(raw);
+  if (!k) keyObjects.set(raw, (k = createSecretKey(raw)));
+  return k;
+}
+
 function encrypt(keys: Keyring, plain: Buffer, aad: string): { id: number; body: Buffer } {
   const id = keys.currentId;
-  const key = keys.encryptionKey(id) as Buffer;
+  const key = keyObject(keys.encryptionKey(id) as Buffer);
   const nonce = randomBytes(nonceBytes);
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
@@ -35,8 +43,9 @@ function encrypt(keys: Keyring, plain: Buffer, aad: string): { id: number; body:
 }
 
 function decrypt(keys: Keyring, id: number, body: Buffer, aad: string): Buffer {
-  const key = keys.encryptionKey(id);
-  if (!key) throw new SealError(`sealed with key ${id}, which the key file does not hold`);
+  const raw = keys.encryptionKey(id);
+  if (!raw) throw new SealError(`sealed with key ${id}, which the key file does not hold`);
+  const key = keyObject(raw);
   if (body.length < nonceBytes + tagBytes) throw new SealError('sealed value is too short');
   const decipher = createDecipheriv('aes-256-gcm', key, body.subarray(0, nonceBytes));
   decipher.setAAD(Buffer.from(aad, 'utf8'));

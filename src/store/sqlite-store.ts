@@ -5,6 +5,7 @@ import type {
   CaseEntryRecord,
   DutyRecord,
   EvidenceRecord,
+  OpenCase,
   OutboxInput,
   ReportRecord,
   TimerRecord,
@@ -12,10 +13,11 @@ import type {
 } from '../core/ports.js';
 import { AuditLog } from './audit-store.js';
 import { CaseEntryStore } from './case-entry-store.js';
-import type { SqliteDatabase } from './database.js';
+import { durableTransaction, type SqliteDatabase } from './database.js';
 import type { Keyring } from './keyring.js';
 import { DigestStore } from './digest-store.js';
 import { OutboxStore, type OutboxRow } from './outbox-store.js';
+import { QueueReads } from './queue-reads.js';
 import { aad, sealExisting } from './seal-existing.js';
 import { openJson, openText, sealJson, sealText } from './sealed.js';
 
@@ -96,6 +98,7 @@ export class SqliteStore implements WorkflowStore {
   private readonly digest: DigestStore;
   private readonly s;
   private readonly cases: CaseEntryStore;
+  private readonly queue: QueueReads;
 
   constructor(
     db: SqliteDatabase,
@@ -106,6 +109,7 @@ export class SqliteStore implements WorkflowStore {
     this.outbox = new OutboxStore(db, keys);
     this.digest = new DigestStore(db);
     this.cases = new CaseEntryStore(db, keys);
+    this.queue = new QueueReads(db, keys);
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       counterNext: p(
@@ -164,8 +168,9 @@ export class SqliteStore implements WorkflowStore {
     };
   }
 
+  /** A workflow step: committed durably (FULL) before the caller answers anyone. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    return durableTransaction(this.db, fn);
   }
 
   nextReferenceNumber(year: number): number {
@@ -214,6 +219,14 @@ export class SqliteStore implements WorkflowStore {
 
   listReportsNotClosed(): ReportRecord[] {
     return (this.s.reportsNotClosed.all() as Row[]).map((r) => toReport(this.keys, r));
+  }
+
+  listOpenCases(page: { after?: string | undefined; limit: number }): OpenCase[] {
+    return this.queue.openCases(page);
+  }
+
+  listReceipts(reporterId: string, limit: number): ReturnType<QueueReads['receipts']> {
+    return this.queue.receipts(reporterId, limit);
   }
 
   insertDuty(d: DutyRecord): void {

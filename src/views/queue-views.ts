@@ -53,6 +53,8 @@ export function sortQueue(items: QueueItem[]): QueueItem[] {
 
 /** The most cases one list shows; the rest are counted ("and 3 more"). */
 export const queueShown = 25;
+/** The most open cases read for one list (a page along the index: a list never loads every case). */
+export const queueRead = 500;
 
 export function queueView(items: QueueItem[], timeZone: string, shown = queueShown): QueueView {
   const at = (iso: string) => formatLocal(new Date(iso), timeZone);

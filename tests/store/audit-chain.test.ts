@@ -295,6 +295,7 @@ describe('strings that are not well-formed UTF-16, and a log from before keys', 
       db.prepare('UPDATE reports SET form_json = ? WHERE id = ?').run(JSON.stringify(example(5).report), ids.r1);
       db.prepare('UPDATE reports SET close_reason = ? WHERE id = ?').run('Spoke to both families.', ids.r1);
       db.prepare(`UPDATE duties SET result_json = ? WHERE report_id = ? AND type = 'decision'`).run(JSON.stringify({ choice: 'refer_to_lado', reason: 'Pattern of contact.' }), ids.r2);
+      db.pragma('user_version = 0'); // as a database from before sealing: never marked "all sealed"
     });
     // Plain values from before encryption are read as they are…
     const unprepared = new SqliteStore(openDatabase(h.dbFile), h.keys);

@@ -63,7 +63,8 @@ describe('readMigrations', () => {
   it('reads the shipped migrations in order, numbered from 1, with a sha256 checksum of each file', () => {
     const migrations = readMigrations();
     expect(migrations.length).toBeGreaterThanOrEqual(1);
-    expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
+    expect(migrations.map((m) => m.version)).toEqual([...migrations.map((m) => m.version)].sort((a, b) => a - b));
+    expect(new Set(migrations.map((m) => m.version)).size).toBe(migrations.length);
     expect(migrations[0]?.name).toBe(init);
     for (const m of migrations) {
       expect(m.checksum).toMatch(/^[0-9a-f]{64}$/);
@@ -76,9 +77,16 @@ describe('readMigrations', () => {
     expect(readMigrations(folder).map((m) => m.name)).toEqual([init]);
   });
 
-  it('refuses a migrations folder with a gap (0001 and 0003)', () => {
+  it('reads numbers handed out in parallel in order, with a gap (0001 and 0003)', () => {
     const folder = migrationsFolder('gap', { [init]: null, '0003_later.sql': 'CREATE TABLE later (id INTEGER PRIMARY KEY);' });
-    expect(() => readMigrations(folder)).toThrow(/0003_later\.sql is out of sequence \(expected 0002\)/);
+    expect(readMigrations(folder).map((m) => m.version)).toEqual([1, 3]);
+  });
+
+  it('refuses a number used twice, and a folder that does not start at 0001', () => {
+    const twice = migrationsFolder('twice', { [init]: null, '0002_a.sql': 'SELECT 1;', '0002_b.sql': 'SELECT 2;' });
+    expect(() => readMigrations(twice)).toThrow(/0002_b\.sql is out of sequence/);
+    const late = migrationsFolder('late', { '0002_a.sql': 'SELECT 1;' });
+    expect(() => readMigrations(late)).toThrow(/0002_a\.sql is out of sequence \(expected 0001 first\)/);
   });
 });
 

@@ -289,7 +289,8 @@ export function homeView(sections: { title: string; rows: { title: string; value
     blocks.push({ type: 'header', text: plain(s.title) });
     if (s.rows.length === 0) blocks.push({ type: 'section', text: plain(s.empty) });
     for (const r of s.rows.slice(0, 40)) blocks.push({ type: 'section', text: mrkdwn(factTitle(r.title) + escapedWithin(r.value, 2000, escapeMrkdwn)) });
-    if (s.rows.length > 40) blocks.push({ type: 'section', text: plain(`…and ${s.rows.length - 40} more.`) });
+    // Sections come a page at a time (41 rows at most), so past 40 the count is not known.
+    if (s.rows.length > 40) blocks.push({ type: 'section', text: plain(s.rows.length === 41 ? '…and more.' : `…and ${s.rows.length - 40} more.`) });
     blocks.push({ type: 'divider' });
   }
   return { type: 'home', blocks };

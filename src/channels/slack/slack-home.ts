@@ -1,7 +1,10 @@
 import { formatLocal } from '../../core/working-time.js';
 import { homeView } from './slack-blocks.js';
-import { caseRoles, queueRows, queueView } from '../../views/queue-views.js';
+import { caseRoles, queueRead, queueRows, queueView } from '../../views/queue-views.js';
 import type { SlackContext } from './slack-context.js';
+
+/** App Home shows this many rows a section (then "…and more."). */
+const homeRows = 40;
 
 /** App Home: staff see their own receipts; the DSL, deputies and headteacher the open queue. */
 export function registerHome(s: SlackContext): void {
@@ -17,10 +20,10 @@ export function registerHome(s: SlackContext): void {
       {
         title: 'Your reports',
         empty: 'You have not made any reports. Type /report to make one.',
-        rows: d.workflow.receipts(me).map((r) => ({ title: r.reference, value: `${r.kindLabel}: ${r.status} (reported ${at(r.submittedAt)})` })),
+        rows: d.workflow.receipts(me, { limit: homeRows + 1 }).map((r) => ({ title: r.reference, value: `${r.kindLabel}: ${r.status} (reported ${at(r.submittedAt)})` })),
       },
     ];
-    const queue = d.workflow.openQueue(me);
+    const queue = d.workflow.openQueue(me, { limit: queueRead });
     if (queue.length > 0 || roles.some((r) => caseRoles.includes(r))) {
       // The same open-case list as Teams and the sandbox: theirs first, overdue marked (G1 in core).
       const view = queueView(queue, dir.timeZone);

@@ -12,6 +12,12 @@ import { subjectCheckStep } from './slack-subject-check.js';
 const formNotOpened =
   'Slack did not open the report form just now, so nothing has been sent. Please try /report again in a minute. If it is urgent, tell the DSL in person or by phone now.';
 
+// Built once (zod's schemas are costly to build, cheap to use).
+const formMetaSchema = z.object({ kind: z.enum(reportKinds) });
+const uploadsSchema = z
+  .array(z.looseObject({ id: z.string(), name: z.string().optional(), url_private_download: z.string().optional(), url_private: z.string().optional() }))
+  .catch([]);
+
 /** /report and the report modals: the kind, then that kind's form; the report is stored before the modal closes. */
 export function registerReportModals(s: SlackContext): void {
   const { app, client, d, files } = s;
@@ -35,7 +41,7 @@ export function registerReportModals(s: SlackContext): void {
   });
 
   app.view('report_form', async ({ ack, body, view }) => {
-    const meta = z.object({ kind: z.enum(reportKinds) }).safeParse(jsonOrUndefined(view.private_metadata));
+    const meta = formMetaSchema.safeParse(jsonOrUndefined(view.private_metadata));
     if (!meta.success) return void (await ack({ response_action: 'errors', errors: {} }));
     const kind = meta.data.kind;
     const flat = answers(view.state.values);
@@ -48,10 +54,7 @@ export function registerReportModals(s: SlackContext): void {
     const ask = subjectCheckStep(s, kind, flat);
     if (ask) return void (await ack({ response_action: 'update', view: ask as never }));
     const reporterId = s.actor(body.user.id);
-    const uploads = z
-      .array(z.looseObject({ id: z.string(), name: z.string().optional(), url_private_download: z.string().optional(), url_private: z.string().optional() }))
-      .catch([])
-      .parse(flat['evidence.files'] ?? []);
+    const uploads = uploadsSchema.parse(flat['evidence.files'] ?? []);
     // Slack's datetimepicker gives unix seconds; core keeps school-time "YYYY-MM-DDTHH:MM".
     const stamp = (seconds: unknown) => (typeof seconds === 'number' ? localDateTime(new Date(seconds * 1000), dir.timeZone) : undefined);
     const takenAt = stamp(flat['evidence.takenAt']);
