@@ -5,6 +5,7 @@ import type { ReportView } from '../core/workflow-types.js';
 import { formatLocal } from '../core/working-time.js';
 import type { FieldIssue } from '../core/errors.js';
 import type { MessageView } from '../views/view-model.js';
+import { chronologyWords } from '../views/case-views.js';
 import { html, type SafeHtml } from './html.js';
 
 // The console's pages: server-rendered HTML, every value escaped by `html`, no script.
@@ -210,7 +211,9 @@ ${c.related.length === 0
 </section>`
   : ''}
 <section aria-labelledby="chronology-h" id="chronology"><h2 id="chronology-h">Chronology</h2>
-<p class="muted">The case's chronology (submitted, told, acknowledged, reminded, escalated, decided, notes, closed, every view) will be shown here.</p>
+${(v.chronology ?? []).length === 0
+  ? html`<p>Nothing recorded yet.</p>`
+  : html`<ol class="chronology">${(v.chronology ?? []).map((e) => html`<li><time datetime="${e.at}">${at(e.at)}</time>: ${chronologyWords(e)}</li>`)}</ol>`}
 </section>
 <section aria-labelledby="actions-h"><h2 id="actions-h">Actions</h2>
 ${decisions.length === 0 && tasks.length === 0 && !c.actions.mayClose ? html`<p>Nothing for you to do on this case now.</p>` : ''}

@@ -68,6 +68,8 @@ describe('case console', () => {
     expect(record).toContain('Unkind messages about a pupil in the class group chat.');
     expect(record).toContain('WhatsApp');
     expect(await page.locator('section[aria-labelledby="related-h"]').textContent()).toContain('None that you can see.');
+    // The case's chronology, oldest first, in words (issue 12's core query).
+    expect(await page.locator('#chronology ol li').first().textContent()).toMatch(/Reported by/);
     const hash = await page.locator('td code').first().textContent();
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
     expect(await axeViolations(page)).toEqual([]);

@@ -122,10 +122,14 @@ function chatTools() {
     e.preventDefault();
     const text = input.value.trim();
     if (!text) return;
-    if (await say(text)) {
-      input.value = '';
-      fieldError(input, '');
-    } else input.focus();
+    // The box is emptied as the message goes (what is typed meanwhile is the next message);
+    // a message the bot refused comes back into the box, beside its error.
+    input.value = '';
+    if (await say(text)) fieldError(input, '');
+    else {
+      if (!input.value) input.value = text;
+      input.focus();
+    }
   });
   input.addEventListener('input', () => input.getAttribute('aria-invalid') === 'true' && fieldError(input, ''));
   files.addEventListener('change', async (e) => {
