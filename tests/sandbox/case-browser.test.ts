@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { example } from '../support/harness.js';
+import { axeViolations } from '../support/axe.js';
 import { SandboxPage, useSandboxPage } from '../support/sandbox-harness.js';
 
 // Issue 12 in headless Chromium: the DSL adds a recorded action to a case and closes it
@@ -27,6 +28,8 @@ describe('closing a case and adding a note in the sandbox page', () => {
     await noteForm.getByText('Spoke to the pupil', { exact: true }).click();
     await noteForm.locator('[id="text"] textarea').fill('The pupil understood why staff do not accept requests.');
     await noteForm.locator('[id="externalRef"] input').fill('TUTOR-8B');
+    // The page with the note form open, and later the close form and the chronology, passes axe-core.
+    expect(await axeViolations(s.page)).toEqual([]);
     await noteForm.getByRole('button', { name: 'Add to the record' }).click();
     await s.see(s.chat, `Added to ${reference}`);
 
@@ -40,6 +43,7 @@ describe('closing a case and adding a note in the sandbox page', () => {
     expect(await s.message(s.chat, `Closed: ${reference}`).count()).toBe(0);
     await closeForm.locator('[id="reason"] textarea').fill('Pupil and parents spoken to; no further requests.');
     await s.screenshot('12-dsl-closes-a-case');
+    expect(await axeViolations(s.page)).toEqual([]);
     await closeForm.getByRole('button', { name: 'Close the case' }).click();
     await s.see(s.chat, `Closed: ${reference}`);
     await s.see(s.dslChannel, /Closed by Jo Patel \(Action taken in school\)/);

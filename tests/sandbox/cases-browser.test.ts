@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { example } from '../support/harness.js';
+import { axeViolations } from '../support/axe.js';
 import { SandboxPage, useSandboxPage } from '../support/sandbox-harness.js';
 
 // Issue 12, items 4 and 5 in headless Chromium: the open-case list typed in the sandbox
@@ -37,6 +38,7 @@ describe('the sandbox: open cases and evidence times', () => {
     await s.as('jo-patel');
     await say('cases');
     const list = await s.see(s.chat, 'Open cases: 1');
+    expect(await axeViolations(s.page)).toEqual([]);
     const text = (await list.textContent()) ?? '';
     expect(text).toContain(reference);
     expect(text).toContain('Yours');
