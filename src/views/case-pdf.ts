@@ -1,5 +1,5 @@
-import PDFDocument from 'pdfkit';
 import type { ReportView } from '../core/workflow-types.js';
+import { pdfDocument } from './pdf-document.js';
 import type { MessageView } from './view-model.js';
 
 /**
@@ -7,20 +7,7 @@ import type { MessageView } from './view-model.js';
  * exporting it may see it, each evidence file's SHA-256, and when and by whom it was made.
  */
 export function casePdf(v: ReportView, details: MessageView, meta: { schoolName: string; exportedBy: string; exportedAt: string }): Promise<Buffer> {
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 50,
-    info: { Title: `Case ${v.reference}`, Author: meta.schoolName, Subject: 'Safeguarding record: confidential' },
-    pdfVersion: '1.7',
-    lang: 'en-GB',
-    displayTitle: true,
-  });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const { doc, done } = pdfDocument({ title: `Case ${v.reference}`, author: meta.schoolName, subject: 'Safeguarding record: confidential' });
   doc.font('Helvetica-Bold').fontSize(10).fillColor('#a4161a').text('CONFIDENTIAL: SAFEGUARDING RECORD');
   doc.fillColor('#1b1b1b').fontSize(18).moveDown(0.3).text(`Case ${v.reference}`);
   doc.font('Helvetica').fontSize(10).fillColor('#505a5f').moveDown(0.2).text(`${meta.schoolName}. Exported by ${meta.exportedBy} at ${meta.exportedAt}.`);

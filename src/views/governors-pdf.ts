@@ -1,26 +1,18 @@
-import PDFDocument from 'pdfkit';
 import SVGtoPDF from 'svg-to-pdfkit';
 import { durationWords, type CountCell, type CountRow, type GovernorsReport, type TimeStat } from '../core/governors-report.js';
 import type { Chart } from './governors-charts.js';
+import { pdfDocument } from './pdf-document.js';
 
 /**
  * The governors' report as a PDF (PDFKit): the figures as tables, then the charts (the
  * same SVG files, drawn into the PDF). No names; small counts suppressed.
  */
 export function governorsPdf(r: GovernorsReport, charts: Chart[], createdAt: Date): Promise<Buffer> {
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 50,
-    info: { Title: `Online safety: report to governors, ${r.from} to ${r.to}`, Author: r.schoolName, Subject: 'Online-safety concerns: counts and times, no names', CreationDate: createdAt },
-    pdfVersion: '1.7',
-    lang: 'en-GB',
-    displayTitle: true,
-  });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
+  const { doc, done } = pdfDocument({
+    title: `Online safety: report to governors, ${r.from} to ${r.to}`,
+    author: r.schoolName,
+    subject: 'Online-safety concerns: counts and times, no names',
+    createdAt,
   });
 
   doc.font('Helvetica-Bold').fontSize(18).text('Online safety: report to governors');

@@ -1,36 +1,22 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { launchBrowser, screenshotDir } from '../support/sandbox-harness.js';
-import { axeViolations, consoleHarness, pickPerson, seedReports, type ConsoleHarness } from './console-support.js';
+import { screenshotDir } from '../support/sandbox-harness.js';
+import { axeViolations, pickPerson, useConsolePage, type ConsoleHarness, type ConsolePage } from './console-support.js';
 
 // A browser, a bot and several page loads per test: generous on a machine shared with other test runs.
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 60_000 });
 
 // The case console in a real browser, signed in with the sandbox's person picker.
 
-let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let h: ConsoleHarness;
-let cases: Awaited<ReturnType<typeof seedReports>>;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  h = await consoleHarness();
-  cases = await seedReports(h.app);
-  context = await browser.newContext({ viewport: { width: 1300, height: 900 } });
-  page = await context.newPage();
-});
-afterEach(async () => {
-  await context?.close();
-  await h?.close();
+let cases: ConsolePage['cases'];
+const t = useConsolePage({ viewport: { width: 1300, height: 900 } });
+beforeEach(() => {
+  ({ context, page, h, cases } = t);
 });
 
 async function screenshot(p: Page, name: string): Promise<void> {

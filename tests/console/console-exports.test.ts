@@ -1,36 +1,20 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { spreadsheetSafe } from '../../src/console/console-exports.js';
-import { launchBrowser } from '../support/sandbox-harness.js';
-import { axeViolations, consoleHarness, pickPerson, seedReports, type ConsoleHarness } from './console-support.js';
+import { axeViolations, pickPerson, useConsolePage, type ConsoleHarness, type ConsolePage } from './console-support.js';
 
 // A browser, a bot and several page loads per test: generous on a machine shared with other test runs.
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 60_000 });
 
 // The filtering and blocking log as CSV, from the console.
 
-let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let h: ConsoleHarness;
-let cases: Awaited<ReturnType<typeof seedReports>>;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  h = await consoleHarness();
-  cases = await seedReports(h.app);
-  context = await browser.newContext({ acceptDownloads: true });
-  page = await context.newPage();
-});
-afterEach(async () => {
-  await context?.close();
-  await h?.close();
+let cases: ConsolePage['cases'];
+const t = useConsolePage({ acceptDownloads: true });
+beforeEach(() => {
+  ({ page, h, cases } = t);
 });
 
 describe('filtering and blocking log', () => {

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:http';
 import { rmSync } from 'node:fs';
-import type { Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
 import { buildApp, startApp, type App } from '../../src/app/build-app.js';
@@ -10,6 +11,7 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { example, monday10, tempDir, testEnv, tinyPng } from '../support/harness.js';
+import { launchBrowser } from '../support/sandbox-harness.js';
 
 /** A port free on loopback now (the console's redirect URI must be known before the bot starts). */
 export async function freePort(): Promise<number> {
@@ -113,4 +115,34 @@ export async function pickPerson(page: Page, url: string, personId: string): Pro
   await page.selectOption('#person', personId);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForLoadState('load');
+}
+
+export interface ConsolePage {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  h: ConsoleHarness;
+  cases: Awaited<ReturnType<typeof seedReports>>;
+}
+
+/** One browser for the file; for each test a fresh bot with the seeded reports and a fresh browser context. */
+export function useConsolePage(contextOptions: BrowserContextOptions = {}): ConsolePage {
+  const t = {} as ConsolePage;
+  beforeAll(async () => {
+    t.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await t.browser?.close();
+  });
+  beforeEach(async () => {
+    t.h = await consoleHarness();
+    t.cases = await seedReports(t.h.app);
+    t.context = await t.browser.newContext(contextOptions);
+    t.page = await t.context.newPage();
+  });
+  afterEach(async () => {
+    await t.context?.close();
+    await t.h?.close();
+  });
+  return t;
 }
