@@ -17,6 +17,16 @@ function ownedBy(report: ReportRecord, duties: DutyRecord[], actorId: string): D
   return duties.filter((d) => d.type === 'acknowledge' && mayAct(report, d, actorId));
 }
 
+/** The report, its duties and this person's own, inside the step's transaction; refused (audited) for anyone who does not own it. */
+function ownersStep(c: WorkflowCtx, cmd: { reportId: string; actorId: string }, verb: 'close' | 'reopen'): { report: ReportRecord; duties: DutyRecord[]; owned: DutyRecord[] } {
+  const report = mustGetReport(c, cmd.reportId);
+  const duties = c.store.listDuties(report.id);
+  const owned = ownedBy(report, duties, cmd.actorId);
+  if (owned.length === 0)
+    throw new Refused(cmd.actorId, verb, report.id, new DomainError('FORBIDDEN', `only the people who own this report ${verb} it`));
+  return { report, duties, owned };
+}
+
 /** What still stands in the way of closing: open decisions and tasks, and other people's acknowledgements. */
 function pendingFor(duties: DutyRecord[], owned: DutyRecord[]): DutyRecord[] {
   return duties.filter((d) => d.status === 'open' && !(d.type === 'acknowledge' && owned.includes(d)));
@@ -43,11 +53,7 @@ export function caseOptions(report: ReportRecord, duties: DutyRecord[], actorId:
 export function close(c: WorkflowCtx, cmd: { reportId: string; actorId: string; outcome: string; reason: string }): ActionResult {
   const now = c.clock();
   return decided(c, () => {
-    const report = mustGetReport(c, cmd.reportId);
-    const duties = c.store.listDuties(report.id);
-    const owned = ownedBy(report, duties, cmd.actorId);
-    if (owned.length === 0)
-      throw new Refused(cmd.actorId, 'close', report.id, new DomainError('FORBIDDEN', 'only the people who own this report close it'));
+    const { report, duties, owned } = ownersStep(c, cmd, 'close');
     if (report.status === 'closed') {
       if (report.closedBy === cmd.actorId && report.outcome === cmd.outcome)
         return { reportId: report.id, reference: report.reference, changed: false, by: cmd.actorId, at: report.closedAt ?? '' };
@@ -100,11 +106,7 @@ export function close(c: WorkflowCtx, cmd: { reportId: string; actorId: string; 
 export function reopen(c: WorkflowCtx, cmd: { reportId: string; actorId: string; reason: string }): ActionResult {
   const now = c.clock();
   return decided(c, () => {
-    const report = mustGetReport(c, cmd.reportId);
-    const duties = c.store.listDuties(report.id);
-    const owned = ownedBy(report, duties, cmd.actorId);
-    if (owned.length === 0)
-      throw new Refused(cmd.actorId, 'reopen', report.id, new DomainError('FORBIDDEN', 'only the people who own this report reopen it'));
+    const { report, owned } = ownersStep(c, cmd, 'reopen');
     if (report.status !== 'closed') throw new DomainError('NOT_CLOSED', 'the report is not closed');
     const reason = cmd.reason.trim();
     if (reason.length === 0)
