@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import type { FieldIssue } from '../core/errors.js';
 import type { Directory } from '../core/school.js';
 import type { ReportView, Workflow } from '../core/workflow.js';
-import { caseDetailsView, caseDoneView, closeFormView, noteFormView, reopenFormView } from '../views/case-views.js';
+import { caseDetailsView, caseDoneView, closeFormView, noteFormView, reopenFormView, withAnswers } from '../views/case-views.js';
 import { reportDetailsView } from '../views/message-views.js';
 import type { MessageView } from '../views/view-model.js';
 
@@ -25,6 +26,22 @@ export const caseVerbs = new Set<string>(caseActionSchemas.map((s) => s.shape.ve
 /** View details: the report, its chronology and this person's case buttons. */
 export function detailsView(v: ReportView, dir: Directory): MessageView {
   return caseDetailsView(v, reportDetailsView(v, dir, dir.timeZone), dir.timeZone);
+}
+
+/**
+ * A case form sent back with core's refusals next to their fields (Teams and the sandbox:
+ * the card that was clicked is replaced). Undefined when the person may not have the form now.
+ */
+export function caseFormAgain(workflow: Workflow, actorId: string, raw: Record<string, unknown>, issues: FieldIssue[]): MessageView | undefined {
+  const verb = raw.verb;
+  if ((verb !== 'close' && verb !== 'reopen' && verb !== 'note') || typeof raw.reportId !== 'string' || issues.length === 0) return undefined;
+  try {
+    const c = workflow.caseForm({ reportId: raw.reportId, actorId, form: verb });
+    const form = verb === 'close' ? closeFormView(c.reference, c.reportId) : verb === 'reopen' ? reopenFormView(c.reference, c.reportId) : noteFormView(c.reference, c.reportId);
+    return withAnswers(form, raw, issues);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -8,7 +8,7 @@ import type { ChannelStore } from '../store/channel-store.js';
 import { confirmedType, openFormKey, type OpenForm } from './card-updates.js';
 import { wordsForError } from '../views/error-words.js';
 import { noticeView, submittedView } from '../views/message-views.js';
-import { caseActionSchemas, detailsView, performCaseAction } from './case-verbs.js';
+import { caseActionSchemas, caseFormAgain, detailsView, performCaseAction } from './case-verbs.js';
 import { formFromValues, formView, subjectCheckField, type FormView } from '../views/report-forms.js';
 import { readCheckChoice, type SubjectCandidate, type SubjectCheck } from '../core/subject-check.js';
 import type { MessageView } from '../views/view-model.js';
@@ -175,7 +175,10 @@ export class Conversation {
     try {
       await this.act(ctx, raw, reply);
     } catch (err) {
-      await reply.text(wordsForError(err));
+      // A case form (close, reopen, a note) comes back with each refusal next to its field.
+      const again = err instanceof DomainError ? caseFormAgain(this.d.workflow, ctx.actorId, raw, err.issues) : undefined;
+      if (again) await reply.message(again, true);
+      else await reply.text(wordsForError(err));
     }
   }
 

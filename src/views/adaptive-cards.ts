@@ -80,7 +80,7 @@ function renderMessageCard(view: MessageView): Record<string, unknown> {
     status: view.status === undefined ? null : esc(view.status),
     facts: view.facts.map((f) => ({ title: f.title, value: esc(f.value) })),
     paragraphs: view.paragraphs.map(esc),
-    inputs: view.inputs.map((i) => ({ ...i, maxLength: i.maxLength ?? textLimits.input })),
+    inputs: view.inputs.map((i) => ({ ...i, maxLength: i.maxLength ?? textLimits.input, value: i.value ?? '', issue: i.issue ?? null })),
     // Only the buttons that send the card's answers validate and submit its inputs: View
     // details and Acknowledge work whatever is (or is not) filled in.
     actions: view.actions.map((a) => ({ ...a, associatedInputs: ignoresInputs.has(a.verb) ? 'none' : 'auto', submitData: { verb: a.verb, ...a.data } })),

@@ -4,6 +4,7 @@ import { closeOutcomes } from '../core/messages.js';
 import { textLimits } from '../core/text-limits.js';
 import { formatLocal } from '../core/working-time.js';
 import type { ReportView } from '../core/workflow.js';
+import type { FieldIssue } from '../core/errors.js';
 import type { ActionView, InputView, MessageView } from './view-model.js';
 
 /**
@@ -53,6 +54,18 @@ export function closeFormView(reference: string, reportId: string): MessageView 
 
 export function reopenFormView(reference: string, reportId: string): MessageView {
   return plainView({ title: reopenWords.title(reference), paragraphs: [reopenWords.intro], inputs: reopenInputs, actions: [{ verb: 'reopen', title: 'Reopen the case', style: 'positive', data: ids(reportId) }] });
+}
+
+/** A case form again, with what the person entered and each of core's refusals next to its field. */
+export function withAnswers(form: MessageView, values: Record<string, unknown>, issues: FieldIssue[]): MessageView {
+  return {
+    ...form,
+    inputs: form.inputs.map((i) => {
+      const value = values[i.id];
+      const issue = issues.find((x) => x.path === i.id)?.message;
+      return { ...i, ...(typeof value === 'string' ? { value } : {}), ...(issue ? { issue } : {}) };
+    }),
+  };
 }
 
 export function noteFormView(reference: string, reportId: string): MessageView {

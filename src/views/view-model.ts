@@ -23,6 +23,10 @@ export interface InputView {
   /** The most characters a text input takes (core's limit for that text). */
   maxLength?: number;
   choices?: { title: string; value: string }[];
+  /** What the person had entered, when a form comes back to them. */
+  value?: string;
+  /** Why the bot refused that answer: shown next to it. */
+  issue?: string;
 }
 
 export interface MessageView {

@@ -49,7 +49,9 @@ describe('closing a case and adding a note in the sandbox page', () => {
     await s.see(s.dslChannel, /Closed by Jo Patel \(Action taken in school\)/);
 
     await s.dslChannel.locator('.message').filter({ hasText: `Closed: ${reference}` }).last().getByRole('button', { name: 'View details' }).click();
-    const chronology = await s.see(s.chat, /Chronology/);
+    // The details card that follows the click (an earlier one also has a chronology, without the closing).
+    await expect.poll(async () => (await s.message(s.chat, /Chronology/).textContent()) ?? '').toMatch(/Closed/);
+    const chronology = s.message(s.chat, /Chronology/);
     const words = (await chronology.textContent()) ?? '';
     expect(words).toContain('Spoke to the pupil, recorded by Jo Patel: The pupil understood why staff do not accept requests. (reference TUTOR-8B)');
     expect(words).toContain('Closed by Jo Patel (Action taken in school): Pupil and parents spoken to; no further requests.');
