@@ -156,14 +156,14 @@ describe('the HTTP server in process', () => {
   });
 });
 
-/** Starts the real bot (as `npm start` runs it) in a clean folder, with the given environment on top of this one. */
+/** Starts the real bot (as `npm run dev` runs it: the same code `npm start` runs compiled) in a clean folder, with the given environment on top of this one. */
 function spawnBot(env: Record<string, string>): RealBot {
   const bot = startRealBot(botFolder(dir), env);
   cleanups.push(async () => void (await bot.stop()));
   return bot;
 }
 
-describe('the real process (npm start: node --import tsx src/main.ts)', () => {
+describe('the real process (npm run dev: node --import tsx src/main.ts)', () => {
   it('starts, answers /healthz, and exits 0 on SIGTERM', { timeout: 30_000 }, async () => {
     const port = await freePort();
     const bot = spawnBot({

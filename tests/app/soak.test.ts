@@ -7,7 +7,7 @@ import { formValues } from '../../src/views/report-forms.js';
 import { example, tempDir } from '../support/harness.js';
 import { botFolder, freePort, startRealBot, waitForOutput, type RealBot } from '../support/real-bot.js';
 
-// A soak of the real server process (`tsx src/main.ts`, as `npm start` runs it) on the
+// A soak of the real server process (`tsx src/main.ts`, as `npm run dev` runs it; `npm start` runs the same code compiled) on the
 // Node line running the suite: reports sent through the sandbox's API in parallel
 // batches, the background loop and the clock running reminders and escalations, a
 // SIGTERM, a second start on the same files, and a second SIGTERM. Every report is kept,

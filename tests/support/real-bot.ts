@@ -39,7 +39,7 @@ export function botFolder(dir: string): string {
 }
 
 /**
- * The real bot as `npm start` runs it (`node --import tsx src/main.ts`: one process, so a
+ * The real bot as `npm run dev` runs it (`node --import tsx src/main.ts`, the code `npm start` runs compiled: one process, so a
  * SIGTERM reaches the bot itself) as a child process with this process's environment
  * less the bot's own variables, plus `env`, running in `cwd`.
  */
