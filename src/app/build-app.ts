@@ -4,7 +4,6 @@ import { SandboxClock } from '../channels/sandbox/sandbox-clock.js';
 import { mountSandbox } from '../channels/sandbox/sandbox-channel.js';
 import type { ChannelDeps } from '../channels/channel-deps.js';
 import { mountSlack } from '../channels/slack/slack-channel.js';
-import { mountTeams } from '../channels/teams/teams-channel.js';
 import { wellFormedJsonBodies } from '../channels/wire-body.js';
 import type { AuthOverrides } from '../channels/teams/teams-connector.js';
 import type { Config } from '../config.js';
@@ -38,6 +37,8 @@ export interface App {
   clock: Clock;
   /** Channel parts with a life of their own: started and stopped with the server, and run by the background loop. */
   services: Service[];
+  /** Channels loaded on demand (Teams), mounted by startApp before the server listens. */
+  mounts: (() => Promise<void>)[];
   close: () => Promise<void>;
 }
 
@@ -113,11 +114,19 @@ export function buildApp(
       schoolName: school.config.school.name,
       databasePath: config.databasePath,
     });
-  if (config.teams)
-    mountTeams({
-      ...channelDeps,
-      config: config.teams,
-      ...(opts.teamsAuthOverrides ? { authOverrides: opts.teamsAuthOverrides } : {}),
+  // Teams (botbuilder, MSAL: about a second of every start) is loaded only when it is
+  // configured, and mounted by startApp before the server listens: no request meets a
+  // bot without it, and its deliverer is registered before the outbox is first drained.
+  const mounts: App['mounts'] = [];
+  const teamsConfig = config.teams;
+  if (teamsConfig)
+    mounts.push(async () => {
+      const { mountTeams } = await import('../channels/teams/teams-channel.js');
+      mountTeams({
+        ...channelDeps,
+        config: teamsConfig,
+        ...(opts.teamsAuthOverrides ? { authOverrides: opts.teamsAuthOverrides } : {}),
+      });
     });
 
   // The private case console at /console/ (src/console/).
@@ -156,6 +165,7 @@ export function buildApp(
     http,
     clock,
     services,
+    mounts,
     close: async () => {
       db.close();
     },
@@ -183,6 +193,7 @@ function errorHandler(log: Logger): ErrorRequestHandler {
 
 /** Starts the HTTP server and the background loop; resolves once listening. */
 export async function startApp(app: App, log: Logger): Promise<{ server: Server; url: string; stop: () => Promise<void> }> {
+  for (const mount of app.mounts.splice(0)) await mount();
   app.http.use((_req, res) => {
     res.status(404).json({ ok: false, error: 'not found' });
   });

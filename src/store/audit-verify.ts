@@ -1,4 +1,4 @@
-import { contentSha256, type AuditProblem, type ChainCheck } from '../core/audit-chain.js';
+import { contentSha256, verifyChain, type AuditProblem, type ChainCheck, type StoredEntry } from '../core/audit-chain.js';
 import type { DutyResult } from '../core/ports.js';
 import { AuditLog } from './audit-store.js';
 import type { SqliteDatabase } from './database.js';
@@ -17,6 +17,17 @@ export interface FullCheck {
 }
 
 type Row = Record<string, unknown>;
+const toEntry = (r: Row): StoredEntry => ({
+  seq: Number(r.seq),
+  at: String(r.at),
+  actor: String(r.actor),
+  action: String(r.action),
+  reportId: r.report_id === null || r.report_id === undefined ? undefined : String(r.report_id),
+  details: JSON.parse(String(r.details_json)) as Record<string, unknown>,
+  prevHash: String(r.prev_hash),
+  hash: String(r.hash),
+  keyId: r.key_id === null || r.key_id === undefined ? undefined : Number(r.key_id),
+});
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 /**
@@ -33,9 +44,8 @@ export async function verifyAll(
   anchor?: { seq: number; hash: string },
 ): Promise<FullCheck> {
   const log = new AuditLog(db, keys);
-  const chain = log.verify(anchor);
   const content: FullCheck['content'] = [];
-  const report = db.prepare('SELECT id, reference, form_json, close_reason FROM reports WHERE id = @id');
+  const report = db.prepare('SELECT id, reference FROM reports WHERE id = @id');
   const duty = db.prepare('SELECT id, result_json FROM duties WHERE id = @id');
   const caseEntry = db.prepare('SELECT id, text, external_ref FROM case_entries WHERE id = @id');
   const refOf = (id: string | undefined) => String((id && (report.get({ id }) as Row | undefined)?.reference) ?? id ?? '?');
@@ -58,10 +68,20 @@ export async function verifyAll(
   const auditedEvidence = new Set<string>();
   // Each report's latest closing: the one its own row's closing reason belongs to.
   const lastClose = new Map<string, number>();
-  for (const e of log.all()) if (e.action === 'report.closed' && e.reportId) lastClose.set(e.reportId, e.seq);
-  for (const e of log.all()) {
+  for (const r of db.prepare(`SELECT report_id, MAX(seq) AS seq FROM audit_log WHERE action = 'report.closed' AND report_id IS NOT NULL GROUP BY report_id`).iterate() as Iterable<Row>)
+    lastClose.set(String(r.report_id), Number(r.seq));
+  // One read of the log, each entry with its report (a join, not a lookup an entry): the
+  // chain is checked as the entries stream past, and what they hash is checked beside it.
+  const rows = db
+    .prepare(
+      `SELECT a.*, r.id AS r_id, r.reference AS r_reference, r.form_json AS r_form_json, r.close_reason AS r_close_reason
+       FROM audit_log a LEFT JOIN reports r ON r.id = a.report_id ORDER BY a.seq`,
+    )
+    .iterate() as Iterable<Row>;
+  const checkContent = (e: StoredEntry, r: Row) => {
     const d = e.details;
-    const row = e.reportId ? (report.get({ id: e.reportId }) as Row | undefined) : undefined;
+    const row: Row | undefined =
+      r.r_id === null || r.r_id === undefined ? undefined : { id: r.r_id, reference: r.r_reference, form_json: r.r_form_json, close_reason: r.r_close_reason };
     // The report is read once an entry (its reference names it in a problem), not twice.
     const where = `entry ${e.seq} (${row ? String(row.reference) : refOf(e.reportId)})`;
     if (e.action === 'report.submitted' && e.reportId) {
@@ -91,7 +111,15 @@ export async function verifyAll(
     const result = () => (dutyRow?.result_json ? openJson<DutyResult>(keys, String(dutyRow.result_json), aad.result(String(dutyRow.id))) : undefined);
     if (e.action === 'decision.recorded') compare(where, 'decision reason', d.reasonSha256, () => result()?.reason);
     if (e.action === 'task.completed') compare(where, 'action taken', d.actionSha256, () => result()?.action);
-  }
+  };
+  const entries = function* (): Generator<StoredEntry> {
+    for (const r of rows) {
+      const e = toEntry(r);
+      checkContent(e, r);
+      yield e;
+    }
+  };
+  const chain = verifyChain(entries(), log.head(), log.keyFor, anchor);
   for (const r of db.prepare('SELECT id, reference FROM reports ORDER BY rowid').all() as Row[])
     if (!submitted.has(String(r.id))) content.push({ where: `report ${String(r.reference)}`, problem: 'it is not in the audit log (the log was cut or wiped)' });
 
