@@ -13,6 +13,8 @@ export interface FullCheck {
   /** Report text, reasons, actions and evidence files that do not match the hashes in the log. */
   content: { where: string; problem: string }[];
   evidenceChecked: number;
+  /** Cases disposed of (migration 0010): their entries stay, the content they hash is gone by design. */
+  disposed: { reference: string; entries: number }[];
   ok: boolean;
 }
 
@@ -59,8 +61,13 @@ export async function verifyAll(
   // Each report's latest closing: the one its own row's closing reason belongs to.
   const lastClose = new Map<string, number>();
   for (const e of log.all()) if (e.action === 'report.closed' && e.reportId) lastClose.set(e.reportId, e.seq);
+  const disposed = disposedCases(db, log, content);
   for (const e of log.all()) {
     const d = e.details;
+    if (e.reportId && disposed.has(e.reportId)) {
+      (disposed.get(e.reportId) as { entries: number }).entries += 1;
+      continue;
+    }
     const row = e.reportId ? (report.get({ id: e.reportId }) as Row | undefined) : undefined;
     // The report is read once an entry (its reference names it in a problem), not twice.
     const where = `entry ${e.seq} (${row ? String(row.reference) : refOf(e.reportId)})`;
@@ -111,7 +118,26 @@ export async function verifyAll(
     if (read) content.push({ where, problem: read });
     else hashedOk.add(sha);
   }
-  return { chain, content, evidenceChecked, ok: chain.ok && content.length === 0 };
+  return { chain, content, evidenceChecked, disposed: [...disposed.values()], ok: chain.ok && content.length === 0 };
+}
+
+/**
+ * Cases disposed of under the retention rules: a tombstone (migration 0010) together with
+ * the log's own "report.disposed" entry. A tombstone the log does not back is a problem
+ * (it could hide a deleted report), and its entries are checked as usual.
+ */
+function disposedCases(db: SqliteDatabase, log: AuditLog, content: FullCheck['content']): Map<string, { reference: string; entries: number }> {
+  const out = new Map<string, { reference: string; entries: number }>();
+  const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'disposals'").get() !== undefined;
+  if (!hasTable) return out;
+  const logged = new Set<string>();
+  for (const e of log.all()) if (e.action === 'report.disposed' && e.reportId) logged.add(e.reportId);
+  for (const t of db.prepare('SELECT report_id, reference FROM disposals ORDER BY rowid').all() as Row[]) {
+    const id = String(t.report_id);
+    if (logged.has(id)) out.set(id, { reference: String(t.reference), entries: 0 });
+    else content.push({ where: `tombstone ${String(t.reference)}`, problem: 'the case is marked disposed but the audit log has no disposal for it' });
+  }
+  return out;
 }
 
 export type { AuditProblem };
