@@ -83,7 +83,11 @@ export class CaseRetentionStore {
 
   /** Every case whose review date has come (today or before), oldest first; held and open cases are listed and marked. */
   due(now: Date): RetentionRow[] {
-    const today = this.today(now);
+    return this.dueBy(this.today(now));
+  }
+
+  /** What is due by a date ("YYYY-MM-DD"). */
+  dueBy(today: string): RetentionRow[] {
     const refs = this.db.prepare('SELECT reference FROM reports ORDER BY submitted_at, rowid').all() as Row[];
     return refs.map((r) => this.row(String(r.reference))).filter((r) => r.reviewDate <= today);
   }
