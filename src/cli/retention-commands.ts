@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { enabledChannels } from '../app/build-app.js';
 import { commandLinePaths, loadConfig } from '../config.js';
+import type { DeliveryChannel } from '../core/ports.js';
 import { chooseSchoolFile, loadSchool } from '../files/school-files.js';
 import { CaseRetentionStore } from '../store/case-retention-store.js';
 import { openDatabase } from '../store/database.js';
@@ -23,9 +25,18 @@ async function withRetention<T>(opts: Paths, fn: (store: CaseRetentionStore) => 
   if (!existsSync(file)) throw new Error(`the database ${file} does not exist (nothing was created; give --db or DATABASE_PATH)`);
   const db = openDatabase(file);
   try {
-    return await fn(new CaseRetentionStore(db, keys, school.directory, opts.evidence ?? defaults.evidenceDir));
+    return await fn(new CaseRetentionStore(db, keys, school.directory, opts.evidence ?? defaults.evidenceDir, channelsFor()));
   } finally {
     db.close();
+  }
+}
+
+/** The channels the bot runs (to tell the DSL and headteacher there); none when the configuration is incomplete. */
+function channelsFor(): DeliveryChannel[] {
+  try {
+    return enabledChannels(loadConfig());
+  } catch {
+    return [];
   }
 }
 

@@ -1,6 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { contentSha256 } from '../core/audit-chain.js';
 import { DomainError } from '../core/errors.js';
+import type { DeliveryChannel } from '../core/ports.js';
+import { kindLabels, type ReportKind } from '../core/report-schemas.js';
 import { dateOfBirthOf, disposalRefusal, requireDsl, requireReason, reviewDate } from '../core/retention.js';
 import type { Directory } from '../core/school.js';
 import { newReceiptCode, normaliseReceiptCode, transferDueAt, transferNeedsReminder } from '../core/transfer.js';
@@ -53,9 +55,20 @@ export class CaseRetentionStore {
     private readonly keys: Keyring,
     private readonly directory: Directory,
     private readonly evidenceDir: string,
+    /** The channels the bot runs: each person told is told on those they are reachable on. */
+    private readonly channels: readonly DeliveryChannel[] = [],
   ) {
     this.store = new SqliteStore(db, keys);
     this.audit = new AuditLog(db, keys);
+  }
+
+  /** Queues a "retention.notice" to each person on each running channel that reaches them (inside the caller's transaction). */
+  private tell(personIds: string[], key: string, payload: Record<string, unknown>, now: Date): void {
+    for (const personId of [...new Set(personIds)]) {
+      const person = this.directory.get(personId);
+      for (const channel of this.channels.filter((c) => c === 'sandbox' || (c === 'slack' && person?.slack) || (c === 'teams' && person?.teams)))
+        this.store.enqueue({ dedupeKey: `${key}:${channel}:${personId}`, channel, recipientType: 'person', recipientId: personId, messageType: 'retention.notice', payload }, now);
+    }
   }
 
   private today(now: Date): string {
@@ -160,12 +173,25 @@ export class CaseRetentionStore {
         reportId: id,
         details: { reference: c.reference, kind: c.kind, reviewDate: c.reviewDate, evidenceFiles: evidence.length, reasonSha256: contentSha256(text) },
       });
+      const dslAndHead = [...this.directory.withRole('dsl'), ...this.directory.withRole('headteacher')].map((p) => p.id);
+      this.tell(dslAndHead, `retention-disposed:${id}`, {
+        event: 'disposed',
+        reference: c.reference,
+        kindLabel: kindLabels[c.kind as ReportKind] ?? c.kind,
+        reviewDate: c.reviewDate,
+        disposedBy: this.directory.displayName(by),
+        disposedAt: at,
+      }, now);
       const stillUsed = this.db.prepare('SELECT 1 FROM evidence WHERE sha256 = @sha LIMIT 1');
       return evidence.filter((sha) => stillUsed.get({ sha }) === undefined);
     });
     const files = new DiskEvidenceFiles(this.evidenceDir, this.keys);
     for (const sha of shas) await rm(files.pathOf(sha), { force: true });
     return { ...this.tombstone(c.reference)! };
+  }
+
+  private tombstoneOf(reportId: string): string | undefined {
+    return opt((this.db.prepare('SELECT reference FROM disposals WHERE report_id = @reportId').get({ reportId }) as Row | undefined)?.reference);
   }
 
   tombstone(reference: string): Tombstone | undefined {
@@ -225,6 +251,8 @@ export class CaseRetentionStore {
         const reportIds = JSON.parse(String(t.report_ids)) as string[];
         this.db.prepare('UPDATE transfers SET reminded_at = @at WHERE code = @code').run({ code, at: now.toISOString() });
         for (const id of reportIds) this.audit.append({ at: now.toISOString(), actor: 'system', action: 'transfer.overdue', reportId: id, details: { code } });
+        const references = reportIds.map((rid) => this.store.getReport(rid)?.reference ?? this.tombstoneOf(rid) ?? rid);
+        this.tell(this.directory.withRole('dsl').map((p) => p.id), `transfer-overdue:${code}`, { event: 'transfer_overdue', code, references, dueAt: String(t.due_at) }, now);
         return { code, dueAt: String(t.due_at), reportIds };
       }),
     );

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reviewDate } from '../../src/core/retention.js';
 import { transferDueAt } from '../../src/core/transfer.js';
+import { messageView } from '../../src/views/message-views.js';
 import { verifyAll } from '../../src/store/audit-verify.js';
 import { CaseRetentionStore } from '../../src/store/case-retention-store.js';
 import { DiskEvidenceFiles } from '../../src/store/evidence-files.js';
@@ -23,7 +24,8 @@ async function closedCase() {
   h.workflow.close({ reportId: r.reportId, actorId: 'jo-patel', outcome: 'action_taken', reason: 'Spoke to both families.' });
   return r;
 }
-const retention = () => new CaseRetentionStore(h.db, h.keys, demoSchool.directory, path.join(h.dir, 'evidence'));
+const retention = () => new CaseRetentionStore(h.db, h.keys, demoSchool.directory, path.join(h.dir, 'evidence'), ['sandbox']);
+const withRole = (role: 'dsl' | 'headteacher') => demoSchool.directory.withRole(role).map((p) => p.id);
 
 describe('review dates', () => {
   it('is the 25th birthday when the date of birth is known, else the school rule from submission', () => {
@@ -82,6 +84,12 @@ describe('legal hold and disposal', () => {
     expect(count('reports', `id = '${other.reportId}'`)).toBe(1);
     expect(count('audit_log')).toBe(auditBefore + 1);
     expect(h.actions().at(-1)).toBe('report.disposed');
+    // Never silent: the DSL and headteacher are told, with the reference and no content.
+    const told = h.outbox({ type: 'retention.notice' });
+    expect(told.map((o) => o.recipientId).sort()).toEqual([...withRole('dsl'), ...withRole('headteacher')].sort());
+    const words = JSON.stringify(messageView(told[0]!, demoSchool.directory.timeZone));
+    expect(words).toContain(`Case disposed of: ${r.reference}`);
+    expect(words).not.toContain('Spoke to both families');
     // No content in the tombstone row: the reason is sealed.
     expect(JSON.stringify(h.db.prepare('SELECT * FROM disposals').all())).not.toContain('Review date reached');
 
@@ -115,6 +123,10 @@ describe('transfer to the next school', () => {
     expect(store.takeOverdueTransfers(h.clock.now())).toEqual([]);
     h.clock.set('2026-11-30T10:00:00.000Z');
     expect(store.takeOverdueTransfers(h.clock.now())).toEqual([{ code: sent.code, dueAt: sent.dueAt, reportIds: [r.reportId] }]);
+    const reminders = h.outbox({ type: 'retention.notice' });
+    expect(reminders.map((o) => o.recipientId)).toEqual(withRole('dsl'));
+    expect(JSON.stringify(messageView(reminders[0]!, demoSchool.directory.timeZone))).toContain(`transfer confirm ${sent.code}`);
+    expect(reminders[0]?.payload).toMatchObject({ event: 'transfer_overdue', references: [r.reference] });
     expect(store.takeOverdueTransfers(h.clock.now())).toEqual([]);
     store.confirmTransfer(sent.code.toLowerCase(), 'cli', h.clock.now());
     expect(() => store.confirmTransfer(sent.code, 'cli', h.clock.now())).toThrow(expect.objectContaining({ code: 'ALREADY_DONE' }));
