@@ -3,7 +3,9 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reviewDate } from '../../src/core/retention.js';
 import { transferDueAt } from '../../src/core/transfer.js';
+import { messageCard } from '../../src/views/adaptive-cards.js';
 import { messageView } from '../../src/views/message-views.js';
+import { cardProblems } from '../support/adaptive-card-check.js';
 import { verifyAll } from '../../src/store/audit-verify.js';
 import { CaseRetentionStore } from '../../src/store/case-retention-store.js';
 import { DiskEvidenceFiles } from '../../src/store/evidence-files.js';
@@ -90,6 +92,7 @@ describe('legal hold and disposal', () => {
     const words = JSON.stringify(messageView(told[0]!, demoSchool.directory.timeZone));
     expect(words).toContain(`Case disposed of: ${r.reference}`);
     expect(words).not.toContain('Spoke to both families');
+    expect(cardProblems(messageCard(messageView(told[0]!, demoSchool.directory.timeZone)))).toEqual([]);
     // No content in the tombstone row: the reason is sealed.
     expect(JSON.stringify(h.db.prepare('SELECT * FROM disposals').all())).not.toContain('Review date reached');
 
