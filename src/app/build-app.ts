@@ -121,8 +121,10 @@ export function buildApp(
       ...(opts.teamsAuthOverrides ? { authOverrides: opts.teamsAuthOverrides } : {}),
     });
 
+  const retention = new CaseRetentionStore(db, keys, school.directory, config.evidenceDir, channels);
   // The private case console at /console/ (src/console/).
   mountConsole({
+    retention,
     http,
     workflow,
     store,
@@ -149,7 +151,6 @@ export function buildApp(
   });
 
   // A transfer's receipt not confirmed within five school days: the DSL is reminded once (issue 14, item 7).
-  const retention = new CaseRetentionStore(db, keys, school.directory, config.evidenceDir, channels);
   services.push({
     runDue: async () => {
       const overdue = retention.takeOverdueTransfers(clock());

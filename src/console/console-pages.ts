@@ -127,6 +127,8 @@ export interface CasePageInput {
   notice?: string;
   /** Other cases about the same member of staff or pupil that this person may see. */
   related: RelatedCase[];
+  /** The DSL's link to the case's retention and transfer page. */
+  retention?: boolean;
 }
 
 export function casePage(chrome: Chrome, c: CasePageInput): string {
@@ -203,6 +205,7 @@ ${evidence.length === 0
 </section>`
   : ''}
 ${v.access === 'full' ? html`<p><a href="/console/cases/${encodeURIComponent(v.reportId)}/export.pdf" download>Download the case as a PDF</a> <span class="muted">(for a referral or a transfer; the export is recorded)</span></p>` : ''}
+${c.retention && v.access === 'full' ? html`<p><a href="/console/cases/${encodeURIComponent(v.reportId)}/retention">Retention, legal hold and transfer</a></p>` : ''}
 ${v.access === 'full'
   ? html`<section aria-labelledby="related-h"><h2 id="related-h">Other cases about the same people</h2>
 ${c.related.length === 0

@@ -20,6 +20,8 @@ import type { CaseFacts } from '../core/governors-report.js';
 import { mayExportAuditLog, mayExportFilteringLog } from '../core/filtering-log.js';
 import { mayExportReputationLog } from '../core/reputation-log.js';
 import type { auditLogWithCheck } from '../store/report-period.js';
+import type { CaseRetentionStore } from '../store/case-retention-store.js';
+import { mountRetention } from './console-retention.js';
 
 export interface ConsoleDeps extends CaseConsoleDeps {
   http: Express;
@@ -38,6 +40,8 @@ export interface ConsoleDeps extends CaseConsoleDeps {
   allCases: () => CaseFacts[];
   /** The whole audit log and its full check (from the store). */
   auditLog: () => ReturnType<typeof auditLogWithCheck>;
+  /** Retention, legal holds, disposal and transfers (the DSL's page at /console/cases/:id/retention). */
+  retention?: CaseRetentionStore;
 }
 
 const css = readFileSync(new URL('./console.css', import.meta.url), 'utf8');
@@ -216,7 +220,7 @@ export function mountConsole(d: ConsoleDeps): void {
       const actions = caseActions(d, view.reportId, session.p);
       const notice = req.query.done === 'decided' ? 'The decision is recorded.' : req.query.done === 'closed' ? 'The case is closed.' : req.query.done === 'blocked' ? 'The block is recorded.' : undefined;
       const related = view.access === 'full' ? relatedCases(d, d.allCases(), view.reportId, session.p) : [];
-      const body = casePage(chrome(session), { view, details, actions, related, csrf: sessions.csrfToken(session), timeZone: d.directory.timeZone, ...(problem ? { problem } : {}), ...(notice ? { notice } : {}) });
+      const body = casePage(chrome(session), { view, details, actions, related, retention: d.retention !== undefined && d.directory.rolesOf(session.p).includes('dsl'), csrf: sessions.csrfToken(session), timeZone: d.directory.timeZone, ...(problem ? { problem } : {}), ...(notice ? { notice } : {}) });
       page(res, status, body);
     } catch (err) {
       refusal(res, session, err);
@@ -298,6 +302,9 @@ export function mountConsole(d: ConsoleDeps): void {
       d.workflow.close({ reportId, actorId: session.p, outcome: b.outcome, reason: b.reason });
     }, 'closed'),
   );
+
+  if (d.retention)
+    mountRetention(router, { retention: d.retention, workflow: d.workflow, directory: d.directory, clock: d.clock, chrome, csrf: (s) => sessions.csrfToken(s), sessionOf, refusal });
 
   d.http.use('/console', router);
 }
