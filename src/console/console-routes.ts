@@ -68,6 +68,8 @@ const filtersSchema = z.object({
 const decideSchema = z.object({ dutyId: z.string().max(100).default(''), choice: z.string().max(100).default(''), reason: z.string().max(20_000).default('') });
 const taskSchema = z.object({ dutyId: z.string().max(100).default(''), action: z.string().max(20_000).default('') });
 const closeSchema = z.object({ outcome: z.string().max(100).default(''), reason: z.string().max(20_000).default('') });
+const noteSchema = z.object({ what: z.string().max(100).default(''), text: z.string().max(20_000).default(''), externalRef: z.string().max(2_000).default('') });
+const reopenSchema = z.object({ reason: z.string().max(20_000).default('') });
 
 /**
  * The private case console at /console/: sign-in (OpenID Connect, or the sandbox's person
@@ -218,7 +220,7 @@ export function mountConsole(d: ConsoleDeps): void {
       const view = d.workflow.view({ reportId, actorId: session.p });
       const details = reportDetailsView(view, d.directory, d.directory.timeZone);
       const actions = caseActions(d, view.reportId, session.p);
-      const notice = req.query.done === 'decided' ? 'The decision is recorded.' : req.query.done === 'closed' ? 'The case is closed.' : req.query.done === 'blocked' ? 'The block is recorded.' : undefined;
+      const notice = req.query.done === 'decided' ? 'The decision is recorded.' : req.query.done === 'closed' ? 'The case is closed.' : req.query.done === 'blocked' ? 'The block is recorded.' : req.query.done === 'noted' ? 'Added to the case.' : req.query.done === 'reopened' ? 'The case is open again.' : undefined;
       const related = view.access === 'full' ? relatedCases(d, d.allCases(), view.reportId, session.p) : [];
       const body = casePage(chrome(session), { view, details, actions, related, retention: d.retention !== undefined && d.directory.rolesOf(session.p).includes('dsl'), csrf: sessions.csrfToken(session), timeZone: d.directory.timeZone, ...(problem ? { problem } : {}), ...(notice ? { notice } : {}) });
       page(res, status, body);
@@ -275,7 +277,7 @@ export function mountConsole(d: ConsoleDeps): void {
       if (!(err instanceof DomainError) || err.code === 'FORBIDDEN' || err.code === 'NOT_FOUND') return refusal(res, session, err);
       const status = err.code === 'ALREADY_DONE' || err.code === 'REPORT_CLOSED' || err.code === 'DUTIES_PENDING' ? 409 : 400;
       const dutyId = z.object({ dutyId: z.string() }).catch({ dutyId: '' }).parse(req.body).dutyId;
-      return showCase(req, res, status, { form: form === 'close' ? form : `${form}-${dutyId}`, message: wordsForError(err), issues: err.issues });
+      return showCase(req, res, status, { form: ['close', 'note', 'reopen'].includes(form) ? form : `${form}-${dutyId}`, message: wordsForError(err), issues: err.issues });
     }
   };
 
@@ -301,6 +303,21 @@ export function mountConsole(d: ConsoleDeps): void {
       const b = formBody(closeSchema, body);
       d.workflow.close({ reportId, actorId: session.p, outcome: b.outcome, reason: b.reason });
     }, 'closed'),
+  );
+
+  router.post(
+    '/cases/:id/note',
+    act('note', (session, reportId, body) => {
+      const b = formBody(noteSchema, body);
+      d.workflow.addNote({ reportId, actorId: session.p, what: b.what, text: b.text, externalRef: b.externalRef || undefined });
+    }, 'noted'),
+  );
+
+  router.post(
+    '/cases/:id/reopen',
+    act('reopen', (session, reportId, body) => {
+      d.workflow.reopen({ reportId, actorId: session.p, reason: formBody(reopenSchema, body).reason });
+    }, 'reopened'),
   );
 
   if (d.retention)
