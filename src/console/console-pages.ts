@@ -237,6 +237,7 @@ ${evidence.length === 0
 </section>`
   : ''}
 ${v.access === 'full' ? html`<p><a href="/console/cases/${encodeURIComponent(v.reportId)}/export.pdf" download>Download the case as a PDF</a> <span class="muted">(for a referral or a transfer; the export is recorded)</span></p>` : ''}
+${v.access === 'full' ? html`<p><a href="/console/cases/${encodeURIComponent(v.reportId)}/people">People chronology: this case and the others about the same people</a></p>` : ''}
 ${c.retention && v.access === 'full' ? html`<p><a href="/console/cases/${encodeURIComponent(v.reportId)}/retention">Retention, legal hold and transfer</a></p>` : ''}
 ${v.access === 'full'
   ? html`<section aria-labelledby="related-h"><h2 id="related-h">Other cases about the same people</h2>

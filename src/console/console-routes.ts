@@ -22,6 +22,7 @@ import { mayExportReputationLog } from '../core/reputation-log.js';
 import type { auditLogWithCheck } from '../store/report-period.js';
 import type { CaseRetentionStore } from '../store/case-retention-store.js';
 import { mountRetention } from './console-retention.js';
+import { mountPeople } from './console-people.js';
 
 export interface ConsoleDeps extends CaseConsoleDeps {
   http: Express;
@@ -319,6 +320,8 @@ export function mountConsole(d: ConsoleDeps): void {
       d.workflow.reopen({ reportId, actorId: session.p, reason: formBody(reopenSchema, body).reason });
     }, 'reopened'),
   );
+
+  mountPeople(router, { workflow: d.workflow, directory: d.directory, allCases: d.allCases, chrome, sessionOf, refusal });
 
   if (d.retention)
     mountRetention(router, { retention: d.retention, workflow: d.workflow, directory: d.directory, clock: d.clock, chrome, csrf: (s) => sessions.csrfToken(s), sessionOf, refusal });
