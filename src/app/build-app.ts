@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import express, { type ErrorRequestHandler, type Express } from 'express';
+import { CaseRetentionStore } from '../store/case-retention-store.js';
 import { SandboxClock } from '../channels/sandbox/sandbox-clock.js';
 import { mountSandbox } from '../channels/sandbox/sandbox-channel.js';
 import type { ChannelDeps } from '../channels/channel-deps.js';
@@ -129,8 +130,10 @@ export function buildApp(
       });
     });
 
+  const retention = new CaseRetentionStore(db, keys, school.directory, config.evidenceDir, channels);
   // The private case console at /console/ (src/console/).
   mountConsole({
+    retention,
     http,
     workflow,
     store,
@@ -153,6 +156,14 @@ export function buildApp(
     runDue: async () => {
       const anchored = checkpointAudit({ store, directory: school.directory, channels, clock, everyHours: config.auditCheckpointHours });
       if (anchored) log.info({ auditSeq: anchored.seq }, 'audit checkpoint sent to the DSL');
+    },
+  });
+
+  // A transfer's receipt not confirmed within five school days: the DSL is reminded once (issue 14, item 7).
+  services.push({
+    runDue: async () => {
+      const overdue = retention.takeOverdueTransfers(clock());
+      if (overdue.length > 0) log.info({ transfers: overdue.map((t) => t.code) }, 'overdue transfer receipts reminded to the DSL');
     },
   });
 

@@ -44,6 +44,8 @@ export function addAuditCommands(program: Command, out: (s: string) => void, set
           setExitCode(2);
         }
         if (check.evidenceChecked > 0 && !existsSync(evidenceDir)) out(`Hint: the evidence folder ${path.resolve(evidenceDir)} does not exist; give --evidence (the sandbox's is data/sandbox-evidence).`);
+        if (check.disposed.length > 0)
+          out(`Disposed: ${check.disposed.length} case${check.disposed.length === 1 ? '' : 's'} (${check.disposed.map((d) => `${d.reference}: ${d.entries} entries`).join(', ')}) were disposed of under the retention rules; their entries stay, the content they hash is gone by design (not tampering).`);
         if (check.chain.unkeyed > 0) out(`Note: entries 1–${check.chain.unkeyed} were written before the log was keyed (plain SHA-256, sealed by "audit.keyed").`);
         const head = check.chain.head;
         if (head) out(`Head: ${head.seq}:${head.hash} (keep it outside the database; "audit verify --head ${head.seq}:${head.hash}" checks the log still holds it)`);

@@ -16,6 +16,7 @@ import { addBackupCommands } from './backup-commands.js';
 import { explainText } from './explain-text.js';
 import { addGovernorsReportCommand } from './governors-report-command.js';
 import { addOutboxCommands } from './outbox-status.js';
+import { addRetentionCommands } from './retention-commands.js';
 import { buildTeamsPackage, teamsPackageOptionsSchema } from './teams-package.js';
 
 /** A report file for `policy explain`: the form, or { reporter, at, report }. */
@@ -67,6 +68,7 @@ export function buildCli(out: (s: string) => void, setExitCode: (code: number) =
   addBackupCommands(program, out, setExitCode);
   addOutboxCommands(program, out);
   addGovernorsReportCommand(program, out);
+  addRetentionCommands(program, out);
 
   const teams = program.command('teams').description('Microsoft Teams');
   teams

@@ -1,5 +1,7 @@
 import type { CaseActions, QueueEntry, QueueFilters, RelatedCase } from '../core/case-console.js';
 import { closeOutcomes } from '../core/messages.js';
+import { noteKinds } from '../core/case-actions.js';
+import { textLimits } from '../core/text-limits.js';
 import { kindLabels, reportKinds } from '../core/report-schemas.js';
 import type { ReportView } from '../core/workflow-types.js';
 import { formatLocal } from '../core/working-time.js';
@@ -127,6 +129,8 @@ export interface CasePageInput {
   notice?: string;
   /** Other cases about the same member of staff or pupil that this person may see. */
   related: RelatedCase[];
+  /** The DSL's link to the case's retention and transfer page. */
+  retention?: boolean;
 }
 
 export function casePage(chrome: Chrome, c: CasePageInput): string {
@@ -187,6 +191,36 @@ export function casePage(chrome: Chrome, c: CasePageInput): string {
   <button type="submit">Close the case</button>
 </form>`
     : '';
+  const base = `/console/cases/${encodeURIComponent(v.reportId)}`;
+  // Notes and recorded actions, and reopening: through core's addNote and reopen, which check again and audit.
+  const note = v.access === 'full'
+    ? html`<form class="action" method="post" action="${base}/note">
+  <h3>Add a note or record what was done</h3>
+  ${problem('note')}
+  <input type="hidden" name="_csrf" value="${c.csrf}">
+  <label for="note-what">What</label>
+  <select id="note-what" name="what"${invalid('note', 'what')}>${noteKinds.map((k) => html`<option value="${k.id}">${k.label}</option>`)}</select>
+  ${issue('note', 'what')}
+  <label for="note-text">Note (required for a note)</label>
+  <textarea id="note-text" name="text" maxlength="${textLimits.note}"${invalid('note', 'text')}></textarea>
+  ${issue('note', 'text')}
+  <label for="note-ref">Reference at another agency (optional)</label>
+  <input id="note-ref" name="externalRef" maxlength="${textLimits.externalRef}"${invalid('note', 'externalRef')}>
+  ${issue('note', 'externalRef')}
+  <button type="submit">Add to the case</button>
+</form>`
+    : '';
+  const reopen = v.access === 'full' && v.status === 'closed'
+    ? html`<form class="action" method="post" action="${base}/reopen">
+  <h3>Reopen the case</h3>
+  ${problem('reopen')}
+  <input type="hidden" name="_csrf" value="${c.csrf}">
+  <label for="reopen-reason">Reason</label>
+  <textarea id="reopen-reason" name="reason"${invalid('reopen', 'reason')}></textarea>
+  ${issue('reopen', 'reason')}
+  <button type="submit">Reopen the case</button>
+</form>`
+    : '';
   return layout(
     chrome,
     `Case ${v.reference}`,
@@ -203,6 +237,8 @@ ${evidence.length === 0
 </section>`
   : ''}
 ${v.access === 'full' ? html`<p><a href="/console/cases/${encodeURIComponent(v.reportId)}/export.pdf" download>Download the case as a PDF</a> <span class="muted">(for a referral or a transfer; the export is recorded)</span></p>` : ''}
+${v.access === 'full' ? html`<p><a href="/console/cases/${encodeURIComponent(v.reportId)}/people">People chronology: this case and the others about the same people</a></p>` : ''}
+${c.retention && v.access === 'full' ? html`<p><a href="/console/cases/${encodeURIComponent(v.reportId)}/retention">Retention, legal hold and transfer</a></p>` : ''}
 ${v.access === 'full'
   ? html`<section aria-labelledby="related-h"><h2 id="related-h">Other cases about the same people</h2>
 ${c.related.length === 0
@@ -216,8 +252,8 @@ ${(v.chronology ?? []).length === 0
   : html`<ol class="chronology">${(v.chronology ?? []).map((e) => html`<li><time datetime="${e.at}">${at(e.at)}</time>: ${chronologyWords(e)}</li>`)}</ol>`}
 </section>
 <section aria-labelledby="actions-h"><h2 id="actions-h">Actions</h2>
-${decisions.length === 0 && tasks.length === 0 && !c.actions.mayClose ? html`<p>Nothing for you to do on this case now.</p>` : ''}
-${decisions}${tasks}${close}
+${decisions.length === 0 && tasks.length === 0 && !c.actions.mayClose && !note ? html`<p>Nothing for you to do on this case now.</p>` : ''}
+${decisions}${tasks}${close}${note}${reopen}
 </section>`,
   );
 }

@@ -20,6 +20,9 @@ import type { CaseFacts } from '../core/governors-report.js';
 import { mayExportAuditLog, mayExportFilteringLog } from '../core/filtering-log.js';
 import { mayExportReputationLog } from '../core/reputation-log.js';
 import type { auditLogWithCheck } from '../store/report-period.js';
+import type { CaseRetentionStore } from '../store/case-retention-store.js';
+import { mountRetention } from './console-retention.js';
+import { mountPeople } from './console-people.js';
 
 export interface ConsoleDeps extends CaseConsoleDeps {
   http: Express;
@@ -38,6 +41,8 @@ export interface ConsoleDeps extends CaseConsoleDeps {
   allCases: () => CaseFacts[];
   /** The whole audit log and its full check (from the store). */
   auditLog: () => ReturnType<typeof auditLogWithCheck>;
+  /** Retention, legal holds, disposal and transfers (the DSL's page at /console/cases/:id/retention). */
+  retention?: CaseRetentionStore;
 }
 
 const css = readFileSync(new URL('./console.css', import.meta.url), 'utf8');
@@ -64,6 +69,8 @@ const filtersSchema = z.object({
 const decideSchema = z.object({ dutyId: z.string().max(100).default(''), choice: z.string().max(100).default(''), reason: z.string().max(20_000).default('') });
 const taskSchema = z.object({ dutyId: z.string().max(100).default(''), action: z.string().max(20_000).default('') });
 const closeSchema = z.object({ outcome: z.string().max(100).default(''), reason: z.string().max(20_000).default('') });
+const noteSchema = z.object({ what: z.string().max(100).default(''), text: z.string().max(20_000).default(''), externalRef: z.string().max(2_000).default('') });
+const reopenSchema = z.object({ reason: z.string().max(20_000).default('') });
 
 /**
  * The private case console at /console/: sign-in (OpenID Connect, or the sandbox's person
@@ -214,9 +221,9 @@ export function mountConsole(d: ConsoleDeps): void {
       const view = d.workflow.view({ reportId, actorId: session.p });
       const details = reportDetailsView(view, d.directory, d.directory.timeZone);
       const actions = caseActions(d, view.reportId, session.p);
-      const notice = req.query.done === 'decided' ? 'The decision is recorded.' : req.query.done === 'closed' ? 'The case is closed.' : req.query.done === 'blocked' ? 'The block is recorded.' : undefined;
+      const notice = req.query.done === 'decided' ? 'The decision is recorded.' : req.query.done === 'closed' ? 'The case is closed.' : req.query.done === 'blocked' ? 'The block is recorded.' : req.query.done === 'noted' ? 'Added to the case.' : req.query.done === 'reopened' ? 'The case is open again.' : undefined;
       const related = view.access === 'full' ? relatedCases(d, d.allCases(), view.reportId, session.p) : [];
-      const body = casePage(chrome(session), { view, details, actions, related, csrf: sessions.csrfToken(session), timeZone: d.directory.timeZone, ...(problem ? { problem } : {}), ...(notice ? { notice } : {}) });
+      const body = casePage(chrome(session), { view, details, actions, related, retention: d.retention !== undefined && d.directory.rolesOf(session.p).includes('dsl'), csrf: sessions.csrfToken(session), timeZone: d.directory.timeZone, ...(problem ? { problem } : {}), ...(notice ? { notice } : {}) });
       page(res, status, body);
     } catch (err) {
       refusal(res, session, err);
@@ -271,7 +278,7 @@ export function mountConsole(d: ConsoleDeps): void {
       if (!(err instanceof DomainError) || err.code === 'FORBIDDEN' || err.code === 'NOT_FOUND') return refusal(res, session, err);
       const status = err.code === 'ALREADY_DONE' || err.code === 'REPORT_CLOSED' || err.code === 'DUTIES_PENDING' ? 409 : 400;
       const dutyId = z.object({ dutyId: z.string() }).catch({ dutyId: '' }).parse(req.body).dutyId;
-      return showCase(req, res, status, { form: form === 'close' ? form : `${form}-${dutyId}`, message: wordsForError(err), issues: err.issues });
+      return showCase(req, res, status, { form: ['close', 'note', 'reopen'].includes(form) ? form : `${form}-${dutyId}`, message: wordsForError(err), issues: err.issues });
     }
   };
 
@@ -298,6 +305,26 @@ export function mountConsole(d: ConsoleDeps): void {
       d.workflow.close({ reportId, actorId: session.p, outcome: b.outcome, reason: b.reason });
     }, 'closed'),
   );
+
+  router.post(
+    '/cases/:id/note',
+    act('note', (session, reportId, body) => {
+      const b = formBody(noteSchema, body);
+      d.workflow.addNote({ reportId, actorId: session.p, what: b.what, text: b.text, externalRef: b.externalRef || undefined });
+    }, 'noted'),
+  );
+
+  router.post(
+    '/cases/:id/reopen',
+    act('reopen', (session, reportId, body) => {
+      d.workflow.reopen({ reportId, actorId: session.p, reason: formBody(reopenSchema, body).reason });
+    }, 'reopened'),
+  );
+
+  mountPeople(router, { workflow: d.workflow, directory: d.directory, allCases: d.allCases, chrome, sessionOf, refusal });
+
+  if (d.retention)
+    mountRetention(router, { retention: d.retention, workflow: d.workflow, directory: d.directory, clock: d.clock, chrome, csrf: (s) => sessions.csrfToken(s), sessionOf, refusal });
 
   d.http.use('/console', router);
 }

@@ -20,6 +20,8 @@ export const errorCodes = [
   'CONFIG_INVALID',
   'POLICY_INVALID',
   'TOO_MANY_REPORTS',
+  'LEGAL_HOLD',
+  'NOT_DUE',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

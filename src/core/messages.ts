@@ -25,6 +25,7 @@ export const messageTypes = [
   'audit.checkpoint', // to the DSL: the audit log's head, to keep outside the database (no report)
   'delivery.failed', // to the DSL and headteacher: a message could not be delivered, and where it went instead
   'reports.digest', // to the DSL channel during a flood: several reports in one listing, each with its Acknowledge button
+  'retention.notice', // to the DSL and headteacher: a case was disposed of; to the DSL: a transfer's receipt is overdue
 ] as const;
 export type MessageType = (typeof messageTypes)[number];
 

@@ -83,6 +83,17 @@ export const schoolConfigSchema = z
         viceChair: z.string().optional(),
       })
       .default({}),
+    /** How long a case is kept when the pupil's date of birth is not known (issue 14): years after it was submitted. */
+    retention: z
+      .strictObject({
+        defaultYears: z
+          .number({ error: 'give a number of years, e.g. 25' })
+          .int({ error: 'give a whole number of years' })
+          .min(1, { error: 'keep cases at least 1 year' })
+          .max(100, { error: 'at most 100 years' })
+          .default(25),
+      })
+      .default({ defaultYears: 25 }),
   })
   // Runs even when fields have problems (so that one message lists every problem): the data may be half-valid.
   .superRefine((value, ctx) => crossCheckSchool(value as unknown, ctx), { when: () => true });
@@ -136,6 +147,7 @@ export class Directory {
   readonly people: readonly Person[];
   readonly contacts: SchoolConfig['contacts'];
   readonly channels: SchoolConfig['channels'];
+  readonly retention: SchoolConfig['retention'];
   private readonly byId = new Map<string, Person>();
   private readonly names: NameIndex;
 
@@ -144,6 +156,7 @@ export class Directory {
     this.people = config.people;
     this.contacts = config.contacts;
     this.channels = config.channels;
+    this.retention = config.retention;
     for (const p of config.people) this.byId.set(p.id, p);
     this.names = new NameIndex(config.people);
   }

@@ -13,6 +13,8 @@ export interface FullCheck {
   /** Report text, reasons, actions and evidence files that do not match the hashes in the log. */
   content: { where: string; problem: string }[];
   evidenceChecked: number;
+  /** Cases disposed of (migration 0010): their entries stay, the content they hash is gone by design. */
+  disposed: { reference: string; entries: number }[];
   ok: boolean;
 }
 
@@ -70,6 +72,7 @@ export async function verifyAll(
   const lastClose = new Map<string, number>();
   for (const r of db.prepare(`SELECT report_id, MAX(seq) AS seq FROM audit_log WHERE action = 'report.closed' AND report_id IS NOT NULL GROUP BY report_id`).iterate() as Iterable<Row>)
     lastClose.set(String(r.report_id), Number(r.seq));
+  const disposed = disposedCases(db, log, content);
   // One read of the log, each entry with its report (a join, not a lookup an entry): the
   // chain is checked as the entries stream past, and what they hash is checked beside it.
   const rows = db
@@ -80,6 +83,11 @@ export async function verifyAll(
     .iterate() as Iterable<Row>;
   const checkContent = (e: StoredEntry, r: Row) => {
     const d = e.details;
+    // A disposed case's entries stay in the chain; what they hashed is gone, on purpose (its tombstone says so).
+    if (e.reportId && disposed.has(e.reportId)) {
+      (disposed.get(e.reportId) as { entries: number }).entries += 1;
+      return;
+    }
     const row: Row | undefined =
       r.r_id === null || r.r_id === undefined ? undefined : { id: r.r_id, reference: r.r_reference, form_json: r.r_form_json, close_reason: r.r_close_reason };
     // The report is read once an entry (its reference names it in a problem), not twice.
@@ -139,7 +147,26 @@ export async function verifyAll(
     if (read) content.push({ where, problem: read });
     else hashedOk.add(sha);
   }
-  return { chain, content, evidenceChecked, ok: chain.ok && content.length === 0 };
+  return { chain, content, evidenceChecked, disposed: [...disposed.values()], ok: chain.ok && content.length === 0 };
+}
+
+/**
+ * Cases disposed of under the retention rules: a tombstone (migration 0010) together with
+ * the log's own "report.disposed" entry. A tombstone the log does not back is a problem
+ * (it could hide a deleted report), and its entries are checked as usual.
+ */
+function disposedCases(db: SqliteDatabase, log: AuditLog, content: FullCheck['content']): Map<string, { reference: string; entries: number }> {
+  const out = new Map<string, { reference: string; entries: number }>();
+  const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'disposals'").get() !== undefined;
+  if (!hasTable) return out;
+  const logged = new Set<string>();
+  for (const e of log.all()) if (e.action === 'report.disposed' && e.reportId) logged.add(e.reportId);
+  for (const t of db.prepare('SELECT report_id, reference FROM disposals ORDER BY rowid').all() as Row[]) {
+    const id = String(t.report_id);
+    if (logged.has(id)) out.set(id, { reference: String(t.reference), entries: 0 });
+    else content.push({ where: `tombstone ${String(t.reference)}`, problem: 'the case is marked disposed but the audit log has no disposal for it' });
+  }
+  return out;
 }
 
 export type { AuditProblem };

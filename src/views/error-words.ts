@@ -23,6 +23,8 @@ const words: Record<ErrorCode, string> = {
   EVIDENCE_TOO_MANY: 'This report already has as many files as it can take.',
   CONFIG_INVALID: 'The bot is not set up correctly. Please tell the school IT administrator.',
   POLICY_INVALID: 'The bot is not set up correctly. Please tell the school IT administrator.',
+  LEGAL_HOLD: 'This case is under a legal hold, so it cannot be disposed of. The DSL can lift the hold, with a reason.',
+  NOT_DUE: 'This case is not yet due for review, so it cannot be disposed of.',
   TOO_MANY_REPORTS:
     'You have sent a lot of reports in the last few minutes, so I have paused new ones from you for a little while. Every report you already sent is saved and has gone to the right people. If something is urgent, tell the DSL in person or by phone now.',
 };

@@ -8,6 +8,7 @@ import { formatLocalString } from './answer-labels.js';
 import type { Directory } from '../core/school.js';
 import { textLimits } from '../core/text-limits.js';
 import { digestView } from './digest-view.js';
+import { retentionNoticeView } from './retention-views.js';
 import { caseActions, reopenedView } from './case-views.js';
 import { formAnswers } from './report-forms.js';
 import type { ActionView, MessageView } from './view-model.js';
@@ -178,6 +179,8 @@ export function messageView(item: Pick<OutboxItem, 'messageType' | 'payload'>, t
       return deliveryFailedView(item.payload, view, details);
     case 'reports.digest':
       return digestView(item.payload, at, possibleSubjectWords);
+    case 'retention.notice':
+      return retentionNoticeView(item.payload, at);
     default:
       return view({ title: `Report ${p.reference}`, actions: [details] });
   }

@@ -46,7 +46,7 @@ describe('migration 0009', () => {
     const indexes = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index'`).all() as { name: string }[]).map((r) => r.name);
     expect(indexes).toEqual(expect.arrayContaining(['reports_open_queue', 'timers_by_report', 'timers_by_duty', 'outbox_sent_at', 'handled_events_at', 'idempotency_keys_at']));
     const ledger = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[];
-    expect(ledger.at(-1)?.version).toBe(9);
+    expect(ledger.map((r) => r.version)).toContain(9); // later migrations (0010, …) may follow
     expect(new SqliteStore(db, keys).listOpenCases({ limit: 10 }).map((r) => r.reference)).toEqual(['SG-2026-0001']);
     db.close();
   });

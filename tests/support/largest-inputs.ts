@@ -86,7 +86,8 @@ export function workflowWith(policy: Policy, channels: DeliveryChannel[] = ['san
   const dir = tempDir('sgbot-sizes-');
   const clock = new FakeClock(monday10);
   const keys = Keyring.loadOrCreate(path.join(dir, 'keys', 'keys.json')).keyring;
-  const store = new SqliteStore(openDatabase(path.join(dir, 'test.db')), keys);
+  const db = openDatabase(path.join(dir, 'test.db'));
+  const store = new SqliteStore(db, keys);
   store.prepare(clock.now());
   const workflow = new Workflow({
     store,
@@ -97,7 +98,7 @@ export function workflowWith(policy: Policy, channels: DeliveryChannel[] = ['san
     channels,
     evidenceLimits: { maxBytes: 1024 * 1024, maxFilesPerReport: 10 },
   });
-  return { dir, clock, store, workflow };
+  return { dir, clock, store, workflow, db, keys };
 }
 
 export { reportKinds };

@@ -4,6 +4,7 @@ import { escapeTeamsMarkdown, messageCard } from '../../src/views/adaptive-cards
 import { messageView } from '../../src/views/message-views.js';
 import { cardProblems } from '../support/adaptive-card-check.js';
 import { checkpointAudit } from '../../src/core/audit-checkpoint.js';
+import { CaseRetentionStore } from '../../src/store/case-retention-store.js';
 import { demoSchool, example, harness } from '../support/harness.js';
 
 describe('message cards', () => {
@@ -32,6 +33,11 @@ describe('message cards', () => {
       for (let i = 0; i < 5; i += 1) await h.workflow.submit({ reporterId: example(1).reporter, form: example(1).report });
       h.clock.advanceMinutes(1);
       h.workflow.tick();
+      // A transfer whose receipt is overdue: the DSL is reminded.
+      const retention = new CaseRetentionStore(h.db, h.keys, demoSchool.directory, `${h.dir}/evidence`, ['sandbox']);
+      retention.recordTransfer([r1!.reference, r2!.reference], 'Hillside Academy', 'jo-patel', h.clock.now());
+      h.clock.advanceMinutes(60 * 24 * 10);
+      retention.takeOverdueTransfers(h.clock.now());
       const seen = new Set<string>();
       for (const item of h.store.listOutbox()) {
         seen.add(item.messageType);

@@ -5,6 +5,7 @@ import { Directory, schoolConfigSchema } from '../../src/core/school.js';
 import { DomainError } from '../../src/core/errors.js';
 import { messageTypes } from '../../src/core/messages.js';
 import { checkpointAudit } from '../../src/core/audit-checkpoint.js';
+import { CaseRetentionStore } from '../../src/store/case-retention-store.js';
 import type { ReportKind } from '../../src/core/report-schemas.js';
 import { textLimits } from '../../src/core/text-limits.js';
 import { eligiblePeople, type ReportView } from '../../src/core/workflow.js';
@@ -106,6 +107,12 @@ describe.each(Object.entries(seeds))('Sizes: every message the bot can send, for
     // The audit log's checkpoint to the DSL, a day on.
     clock.advanceMinutes(25 * 60);
     checkpointAudit({ store, directory: dir, channels: ['sandbox'], clock: clock.now, everyHours: 24 });
+    // A transfer of every case at once, its receipt overdue: the DSL is reminded (retention.notice).
+    const retention = new CaseRetentionStore(env.db, env.keys, dir, `${env.dir}/evidence`, ['sandbox']);
+    const refs = reports.map((r) => store.getReport(r.reportId)?.reference ?? '');
+    retention.recordTransfer(refs, fill(100, seed).slice(0, 100), 'jo-patel', clock.now());
+    clock.advanceMinutes(60 * 24 * 10);
+    retention.takeOverdueTransfers(clock.now());
   });
   afterAll(() => {
     rmSync(env.dir, { recursive: true, force: true });
