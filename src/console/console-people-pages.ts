@@ -11,6 +11,7 @@ import { html } from './html.js';
 // with the DSL's merge and split forms. Every value is escaped by `html`; no script.
 
 const kindWords = { pupil: 'Pupil', staff: 'Member of staff' } as const;
+const statusWords = { open: 'Waiting to be acknowledged', acknowledged: 'Acknowledged', closed: 'Closed' } as const;
 const personHref = (id: string) => `/console/people/${encodeURIComponent(id)}`;
 const caseHref = (id: string) => `/console/cases/${encodeURIComponent(id)}`;
 
@@ -99,8 +100,8 @@ export function personPage(chrome: Chrome, c: PersonPageInput): string {
 <p><a href="/console/people">Search for someone else</a></p>
 ${p.names.length > 1 ? html`<p>Also reported as: ${p.names.slice(1).join('; ')}</p>` : ''}
 <section aria-labelledby="cases-h"><h2 id="cases-h">Cases</h2>
-<table><thead><tr><th scope="col">Case</th><th scope="col">Kind</th><th scope="col">Reported</th></tr></thead><tbody>
-${c.views.map((v) => html`<tr><td><a href="${caseHref(v.reportId)}">${v.reference}</a></td><td>${kindLabels[v.kind]}</td><td>${at(v.submittedAt)}</td></tr>`)}
+<table><thead><tr><th scope="col">Case</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Reported</th></tr></thead><tbody>
+${c.views.map((v) => html`<tr><td><a href="${caseHref(v.reportId)}">${v.reference}</a></td><td>${kindLabels[v.kind]}</td><td>${statusWords[v.status]}</td><td>${at(v.submittedAt)}</td></tr>`)}
 </tbody></table></section>
 <section aria-labelledby="timeline-h" id="timeline"><h2 id="timeline-h">Chronology across these cases</h2>
 ${entries.length === 0
