@@ -29,6 +29,7 @@ describe('console: malformed requests', () => {
       `${c}/retention/hold`, `${c}/retention/lift-hold`, `${c}/retention/transfer`, `${c}/retention/confirm`, `${c}/retention/dispose`,
       `${person.replace('/console/', '')}/merge`, `${person.replace('/console/', '')}/split`,
       'people/pupil-zz/merge', 'people/%E0%A4%A/split', 'cases/%00/close', `cases/${'x'.repeat(3000)}/retention/hold`,
+      'sign-in/sandbox',
     ];
     const tok = encodeURIComponent(csrf);
     const bodies: { body: string; type?: string }[] = [
@@ -54,7 +55,22 @@ describe('console: malformed requests', () => {
         if (res.status() >= 500) fivexx.push(`${route.slice(0, 60)} body ${i}: ${res.status()}`);
         else if (res.status() >= 400 && !(res.headers()['content-type'] ?? '').includes('text/html')) fivexx.push(`${route.slice(0, 60)} body ${i}: ${res.status()} ${res.headers()['content-type']}`);
       }
+    // And the pages read by address or query: malformed ones are 4xx pages too.
+    for (const get of ['?kind=nope&status=x&rule=%E0', 'people?q=a&q=b', `people?q=${'q'.repeat(500)}`, 'people/%E0%A4%A', 'people/pupil-zz', 'people/staff-nobody', 'cases/%E0%A4%A/people', 'cases/nope/people', 'exports/governors-report.pdf?from=x&to=y']) {
+      const res = await page.request.get(`${h.url}${get}`, { maxRedirects: 0 });
+      if (res.status() >= 500 || (res.status() >= 400 && !(res.headers()['content-type'] ?? '').includes('text/html'))) fivexx.push(`GET ${get}: ${res.status()}`);
+    }
     expect(fivexx).toEqual([]);
+    // The words: what was wrong and that nothing changed.
+    const large = await page.request.post(`${h.url}${c}/close`, { data: bodies[4]?.body ?? '', headers: { 'content-type': form }, maxRedirects: 0 });
+    expect(large.status()).toBe(413);
+    expect(await large.text()).toContain('The form was too large');
+    const charset = await page.request.post(`${h.url}${c}/close`, { data: bodies[5]?.body ?? '', headers: { 'content-type': bodies[5]?.type ?? '' }, maxRedirects: 0 });
+    expect(charset.status()).toBe(415);
+    expect(await charset.text()).toContain('Nothing was changed');
+    // Signing out with a malformed body still signs out (never a 5xx).
+    const out = await page.request.post(`${h.url}sign-out`, { data: bodies[0]?.body ?? '', headers: { 'content-type': form }, maxRedirects: 0 });
+    expect(out.status()).toBe(303);
     // The DSL's case is unchanged by all that (no hold, still open).
     expect(h.app.store.getReport(cases.pupil.reportId)?.status).toBe('open');
   });
