@@ -209,12 +209,13 @@ export function relatedCases(
   const self = cases.find((c) => c.report.id === reportId);
   if (!self) return [];
   const staff = self.report.routing.subjects.filter((id) => d.directory.has(id));
-  const pupils = new Set(pupilMentions(self.report).map((m) => identities.of(m)));
+  const mine = pupilMentions(self.report).map((m) => ({ id: identities.of(m), key: m.key }));
   return cases
     .filter((c) => c.report.id !== reportId)
     .flatMap((c) => {
       const sameStaff = staff.find((id) => c.report.routing.subjects.includes(id));
-      const samePupil = pupilMentions(c.report).some((m) => pupils.has(identities.of(m)));
+      const pupilMatches = pupilMentions(c.report).flatMap((m) => mine.filter((x) => x.id === identities.of(m)).map((x) => x.key === m.key));
+      const samePupil = pupilMatches.length > 0;
       if (!sameStaff && !samePupil) return [];
       if (accessOf(d, c.report, c.duties, actorId) !== 'full') return [];
       return [
@@ -224,7 +225,11 @@ export function relatedCases(
           kindLabel: kindLabels[c.report.kind],
           status: c.report.status,
           submittedAt: c.report.submittedAt,
-          why: sameStaff ? `the same member of staff: ${d.directory.displayName(sameStaff)}` : 'the same pupil (name and year group as reported)',
+          why: sameStaff
+            ? `the same member of staff: ${d.directory.displayName(sameStaff)}`
+            : pupilMatches.includes(true)
+              ? 'the same pupil (name and year group as reported)'
+              : 'the same pupil (another spelling, merged by the DSL)',
         },
       ];
     })

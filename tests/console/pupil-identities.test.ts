@@ -50,7 +50,9 @@ describe('pupil identities', () => {
     expect(merged?.names).toEqual(['Sam Jones (Y8)', 'Samuel Jones (8)']);
     expect(merged?.cases.map((c) => c.report.id).sort()).toEqual([sam, samuel, other].sort());
     expect(people().has(samuelId!)).toBe(false);
-    expect(relatedCases({ directory }, cases(), samuel, 'jo-patel', ids.identities()).map((r) => r.reportId).sort()).toEqual([sam, other].sort());
+    const related = relatedCases({ directory }, cases(), samuel, 'jo-patel', ids.identities());
+    expect(related.map((r) => r.reportId).sort()).toEqual([sam, other].sort());
+    expect(related.map((r) => r.why)).toEqual(['the same pupil (another spelling, merged by the DSL)', 'the same pupil (another spelling, merged by the DSL)']);
     expect(() => ids.merge({ ...cmd, actorId: 'jo-patel' }, h.clock.now())).toThrow(expect.objectContaining({ code: 'ALREADY_DONE' }));
 
     // Two pupils called Sam Jones in Y8: the DSL splits one case off to a new pupil.
