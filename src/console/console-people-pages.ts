@@ -49,6 +49,8 @@ export interface PersonPageInput {
   others: { id: string; label: string }[];
   problem?: { form: 'merge' | 'split'; message: string; issues: FieldIssue[] };
   notice?: string;
+  /** The DSL's merges and splits of this pupil, newest first, with their reasons. */
+  history: { at: string; by: string; what: string; reason: string }[];
 }
 
 export function personPage(chrome: Chrome, c: PersonPageInput): string {
@@ -108,6 +110,7 @@ ${entries.length === 0
   ? html`<p>Nothing recorded yet.</p>`
   : html`<ol class="chronology">${entries.map(({ v, e }) => html`<li><time datetime="${e.at}">${at(e.at)}</time> (${v.reference}): ${chronologyWords(e)}</li>`)}</ol>`}
 </section>
-${merge || split ? html`<section aria-labelledby="change-h"><h2 id="change-h">Telling pupils apart</h2>${merge}${split}</section>` : ''}`,
+${merge || split ? html`<section aria-labelledby="change-h"><h2 id="change-h">Telling pupils apart</h2>${merge}${split}
+${c.history.length > 0 ? html`<h3>Changes so far</h3><ol class="chronology">${c.history.map((h) => html`<li><time datetime="${h.at}">${at(h.at)}</time>: ${h.by} ${h.what}. Reason: ${h.reason}</li>`)}</ol>` : ''}</section>` : ''}`,
   );
 }

@@ -82,9 +82,23 @@ export function mountPeople(router: Router, d: PeopleRouteDeps): void {
             .map((o) => ({ id: o.id, label: o.names.join('; ') }))
             .sort((a, b) => a.label.localeCompare(b.label, 'en-GB'))
         : [];
+      // The DSL's record of how this pupil was told apart or merged (to undo a step by its opposite).
+      const visible = new Map(views.map((v) => [v.reportId, v.reference]));
+      const history = mayChange
+        ? d.identities
+            .history()
+            .filter((h) => identities.root(h.intoId) === person.id || identities.root(h.fromId) === person.id)
+            .filter((h) => h.action === 'merge' || (h.reportId !== undefined && visible.has(h.reportId)) || identities.root(h.intoId) === person.id)
+            .map((h) => ({
+              at: h.at,
+              by: d.directory.displayName(h.actor),
+              what: h.action === 'merge' ? 'merged another spelling into this pupil' : `split ${visible.get(h.reportId ?? '') ?? 'a case'} off to ${identities.root(h.intoId) === person.id ? 'this pupil' : 'another pupil'}`,
+              reason: h.reason,
+            }))
+        : [];
       const notice = req.query.done === 'merged' ? 'The pupils are merged.' : req.query.done === 'split' ? 'The cases chosen are now this pupil.' : undefined;
       return res.status(status).type('html').send(
-        personPage(d.chrome(session), { person, views, timeZone: d.directory.timeZone, csrf: d.csrf(session), mayChange, others, ...(problem ? { problem } : {}), ...(notice ? { notice } : {}) }),
+        personPage(d.chrome(session), { person, views, timeZone: d.directory.timeZone, csrf: d.csrf(session), mayChange, others, history, ...(problem ? { problem } : {}), ...(notice ? { notice } : {}) }),
       );
     } catch (err) {
       return d.refusal(res, session, err, 'person');

@@ -97,6 +97,8 @@ describe('console: people search and pupil identities', () => {
     const split = (await page.locator('section[aria-labelledby="cases-h"]').textContent()) ?? '';
     expect(split).toContain(twin.reference);
     expect(split).not.toContain(sam.reference);
+    // The DSL sees what was done to this pupil, with the reason, to undo it by the opposite step.
+    expect(await page.locator('section[aria-labelledby="change-h"]').textContent()).toContain(`Jo Patel split ${twin.reference} off to this pupil. Reason: A different pupil with the same name`);
     expect(await search('jones')).toContain('2 people found');
     expect(entries().filter((e) => e.action === 'pupil.split').map((e) => e.reportId)).toEqual([twin.reportId]);
   });
