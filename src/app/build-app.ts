@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { CaseRetentionStore } from '../store/case-retention-store.js';
+import { PupilIdentityStore } from '../store/pupil-identity-store.js';
 import { SandboxClock } from '../channels/sandbox/sandbox-clock.js';
 import { mountSandbox } from '../channels/sandbox/sandbox-channel.js';
 import type { ChannelDeps } from '../channels/channel-deps.js';
@@ -134,6 +135,7 @@ export function buildApp(
   // The private case console at /console/ (src/console/).
   mountConsole({
     retention,
+    identities: new PupilIdentityStore(db, keys),
     http,
     workflow,
     store,

@@ -27,6 +27,7 @@ export function layout(chrome: Chrome, title: string, body: SafeHtml): string {
 <body>
 <header class="top">
   <span><a href="/console/">Case console</a> · ${chrome.schoolName}</span>
+  ${chrome.person ? html`<nav aria-label="Console"><a href="/console/">Queue</a> · <a href="/console/people">People</a></nav>` : ''}
   ${chrome.person
     ? html`<form method="post" action="/console/sign-out"><span>${chrome.person.name}</span>
       <input type="hidden" name="_csrf" value="${chrome.person.csrf}"> <button type="submit">Sign out</button></form>`

@@ -96,7 +96,7 @@ ${due && c.status === 'closed' && !c.held
     try {
       show(req, res, 200, undefined, await run(session, reference, req.body));
     } catch (err) {
-      if (!(err instanceof DomainError)) throw err;
+      if (!(err instanceof DomainError)) return d.refusal(res, session, err);
       // A receipt code no transfer has is a mistake in the form, not a missing case.
       const words = err.code === 'NOT_FOUND' ? 'No transfer has that receipt code: please check it.' : [wordsForError(err), ...err.issues.map((i) => i.message)].join(' ');
       show(req, res, err.code === 'ALREADY_DONE' ? 409 : 400, words);

@@ -23,6 +23,7 @@ import type { auditLogWithCheck } from '../store/report-period.js';
 import type { CaseRetentionStore } from '../store/case-retention-store.js';
 import { mountRetention } from './console-retention.js';
 import { mountPeople } from './console-people.js';
+import type { PupilIdentityStore } from '../store/pupil-identity-store.js';
 
 export interface ConsoleDeps extends CaseConsoleDeps {
   http: Express;
@@ -43,6 +44,8 @@ export interface ConsoleDeps extends CaseConsoleDeps {
   auditLog: () => ReturnType<typeof auditLogWithCheck>;
   /** Retention, legal holds, disposal and transfers (the DSL's page at /console/cases/:id/retention). */
   retention?: CaseRetentionStore;
+  /** Pupil identities: the DSL's merges and splits (the people pages). */
+  identities: PupilIdentityStore;
 }
 
 const css = readFileSync(new URL('./console.css', import.meta.url), 'utf8');
@@ -222,7 +225,7 @@ export function mountConsole(d: ConsoleDeps): void {
       const details = reportDetailsView(view, d.directory, d.directory.timeZone);
       const actions = caseActions(d, view.reportId, session.p);
       const notice = req.query.done === 'decided' ? 'The decision is recorded.' : req.query.done === 'closed' ? 'The case is closed.' : req.query.done === 'blocked' ? 'The block is recorded.' : req.query.done === 'noted' ? 'Added to the case.' : req.query.done === 'reopened' ? 'The case is open again.' : undefined;
-      const related = view.access === 'full' ? relatedCases(d, d.allCases(), view.reportId, session.p) : [];
+      const related = view.access === 'full' ? relatedCases(d, d.allCases(), view.reportId, session.p, d.identities.identities()) : [];
       const body = casePage(chrome(session), { view, details, actions, related, retention: d.retention !== undefined && d.directory.rolesOf(session.p).includes('dsl'), csrf: sessions.csrfToken(session), timeZone: d.directory.timeZone, ...(problem ? { problem } : {}), ...(notice ? { notice } : {}) });
       page(res, status, body);
     } catch (err) {
@@ -230,11 +233,29 @@ export function mountConsole(d: ConsoleDeps): void {
     }
   };
 
-  function refusal(res: Response, session: Session, err: unknown): void {
-    if (!(err instanceof DomainError)) throw err;
+  /**
+   * The console's one place for a request it will not do: a DomainError in words (404, 403,
+   * else 400), and anything else thrown by bad input (a body the parser refuses, a
+   * malformed address or field) a 4xx page that says nothing was changed. Only a fault of
+   * the server itself is a 500, logged by its code (never the request's text).
+   */
+  function refusal(res: Response, session: Session | undefined, err: unknown, what: 'case' | 'person' = 'case'): void {
+    const c = session ? chrome(session) : chrome();
+    if (!(err instanceof DomainError)) {
+      const status = badRequestStatus(err);
+      if (status === undefined) {
+        d.log.error({ ...(session ? { personId: session.p } : {}), code: (err as { code?: string }).code ?? (err as Error | undefined)?.name ?? 'unknown' }, 'console request failed');
+        return page(res, 500, messagePage(c, 'Something went wrong', ['The console could not do this. Nothing was changed by this request.', 'Try again; if it keeps happening, tell the school IT administrator.']));
+      }
+      return page(res, status, messagePage(c, 'That cannot be done', [
+        status === 413 ? 'The form was too large (too much text, or too many fields). Nothing was changed.' : 'The request was not one the console sends (a field missing, repeated, malformed or in an unknown encoding). Nothing was changed.',
+        'Go back, reload the page and try again.',
+      ]));
+    }
     const status = err.code === 'NOT_FOUND' ? 404 : err.code === 'FORBIDDEN' ? 403 : 400;
-    const title = status === 404 ? 'No such case' : status === 403 ? 'You cannot see this case' : 'That cannot be done';
-    page(res, status, messagePage(chrome(session), title, [status === 403 ? 'This case was not sent to you, so it is not shown. The attempt has been recorded.' : wordsForError(err)]));
+    const title = status === 404 ? (what === 'person' ? 'No such person' : 'No such case') : status === 403 ? (what === 'person' ? 'You cannot see this person' : 'You cannot see this case') : 'That cannot be done';
+    const forbidden = what === 'person' ? 'You may see none of the cases about this person, so nothing about them is shown. The attempt has been recorded.' : 'This case was not sent to you, so it is not shown. The attempt has been recorded.';
+    page(res, status, messagePage(c, title, [status === 403 ? forbidden : wordsForError(err)]));
   }
 
   router.get('/cases/:id', (req, res) => showCase(req, res));
@@ -321,12 +342,28 @@ export function mountConsole(d: ConsoleDeps): void {
     }, 'reopened'),
   );
 
-  mountPeople(router, { workflow: d.workflow, directory: d.directory, allCases: d.allCases, chrome, sessionOf, refusal });
+  mountPeople(router, { workflow: d.workflow, directory: d.directory, store: d.store, clock: d.clock, identities: d.identities, allCases: d.allCases, chrome, csrf: (s) => sessions.csrfToken(s), sessionOf, refusal });
 
   if (d.retention)
     mountRetention(router, { retention: d.retention, workflow: d.workflow, directory: d.directory, clock: d.clock, chrome, csrf: (s) => sessions.csrfToken(s), sessionOf, refusal });
 
+  // A body the parser refuses (too large, too many fields, an unknown charset) or an
+  // address that does not decode: the same words as any refusal, never Express's default page.
+  router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    return refusal(res, res.locals.session as Session | undefined, err);
+  });
+
   d.http.use('/console', router);
+}
+
+/** The status for an error that bad input causes (a 4xx), or undefined for a fault of the server. */
+function badRequestStatus(err: unknown): number | undefined {
+  const e = err as { status?: unknown; statusCode?: unknown; name?: unknown } | undefined;
+  const status = Number(e?.status ?? e?.statusCode);
+  if (Number.isInteger(status) && status >= 400 && status < 500) return status;
+  if (err instanceof z.ZodError || err instanceof URIError) return 400;
+  return undefined;
 }
 
 /** A form's fields, or a clear refusal (never a 500) when they are not what the form sends. */

@@ -6,6 +6,7 @@ import type { Directory, Role } from './school.js';
 import { accessOf, eligiblePeople, mayAct } from './workflow-access.js';
 import type { CaseFacts } from './governors-report.js';
 import type { Clock } from './working-time.js';
+import { PupilIdentities, pupilMentions } from './pupil-identities.js';
 
 // The case console's reads: who may enter, the queue with its filters, what this person
 // may do on a case, and an evidence file shown on request (audited). Channel-free: the
@@ -193,28 +194,28 @@ export interface RelatedCase {
   why: string;
 }
 
-/** A pupil as the form names them (name and year group as reported), for linking cases: exact, case-insensitive. */
-function pupilKey(form: unknown): string | undefined {
-  const p = (form as { pupil?: { name?: unknown; yearGroup?: unknown } }).pupil;
-  if (typeof p?.name !== 'string' || typeof p.yearGroup !== 'string') return undefined;
-  return `${p.name.trim().toLowerCase()}|${p.yearGroup.trim().toLowerCase()}`;
-}
-
 /**
  * Other cases about the same member of staff (a person of the school file the case is
- * about) or the same pupil (name and year group exactly as reported), that this person may
- * see whole; never one they are the subject of (G1). Newest first.
+ * about) or the same pupil (by identity: name and year group as reported, unless the DSL
+ * merged or split them), that this person may see whole; never one they are the subject of (G1). Newest first.
  */
-export function relatedCases(d: Pick<CaseConsoleDeps, 'directory'>, cases: CaseFacts[], reportId: string, actorId: string): RelatedCase[] {
+export function relatedCases(
+  d: Pick<CaseConsoleDeps, 'directory'>,
+  cases: CaseFacts[],
+  reportId: string,
+  actorId: string,
+  identities: PupilIdentities = new PupilIdentities(),
+): RelatedCase[] {
   const self = cases.find((c) => c.report.id === reportId);
   if (!self) return [];
   const staff = self.report.routing.subjects.filter((id) => d.directory.has(id));
-  const pupil = pupilKey(self.report.form);
+  const mine = pupilMentions(self.report).map((m) => ({ id: identities.of(m), key: m.key }));
   return cases
     .filter((c) => c.report.id !== reportId)
     .flatMap((c) => {
       const sameStaff = staff.find((id) => c.report.routing.subjects.includes(id));
-      const samePupil = pupil !== undefined && pupilKey(c.report.form) === pupil;
+      const pupilMatches = pupilMentions(c.report).flatMap((m) => mine.filter((x) => x.id === identities.of(m)).map((x) => x.key === m.key));
+      const samePupil = pupilMatches.length > 0;
       if (!sameStaff && !samePupil) return [];
       if (accessOf(d, c.report, c.duties, actorId) !== 'full') return [];
       return [
@@ -224,7 +225,11 @@ export function relatedCases(d: Pick<CaseConsoleDeps, 'directory'>, cases: CaseF
           kindLabel: kindLabels[c.report.kind],
           status: c.report.status,
           submittedAt: c.report.submittedAt,
-          why: sameStaff ? `the same member of staff: ${d.directory.displayName(sameStaff)}` : 'the same pupil (name and year group as reported)',
+          why: sameStaff
+            ? `the same member of staff: ${d.directory.displayName(sameStaff)}`
+            : pupilMatches.includes(true)
+              ? 'the same pupil (name and year group as reported)'
+              : 'the same pupil (another spelling, merged by the DSL)',
         },
       ];
     })
