@@ -5,7 +5,7 @@ import { assertLength, textLimits } from './text-limits.js';
 import { findDuty, mayAct } from './workflow-access.js';
 import { audit, decided, mustGetReport, Refused, unchanged, type WorkflowCtx } from './workflow-context.js';
 import { decisionPayload, dutyRecipients, send } from './workflow-notify.js';
-import { dutyDeadline } from './workflow-deadlines.js';
+import { decisionDeadline, dutyDeadline } from './workflow-deadlines.js';
 import { summarise } from './messages.js';
 import type { ActionResult } from './workflow-types.js';
 
@@ -152,8 +152,11 @@ export function dutyForm(
     .find((d) => d.type === cmd.type && d.status === 'open' && (!cmd.dutyId || d.id === cmd.dutyId) && mayAct(report, d, cmd.actorId));
   if (!duty) return undefined;
   if (duty.type === 'task') return { messageType: 'task.assigned', payload: { ...summarise(report), dutyId: duty.id, rules: duty.rules, urls: duty.urls ?? [] } };
-  // "Decide by": the pending deadline of this decision (later after an escalation), else the one the rules gave it.
-  const pending = c.store.nextTimer(report.id);
-  const dueAt = pending?.dutyId === duty.id && pending.kind === 'decision_due' ? new Date(pending.dueAt) : dutyDeadline(c, report, duty);
+  // "Decide by": the rules' deadline from when it was last asked (set again by an escalation or an overdue reminder).
+  const asked = c.store
+    .listAudit(report.id)
+    .filter((e) => (e.action === 'decision.escalated' || e.action === 'decision.overdue') && e.details.duty === duty.id)
+    .at(-1);
+  const dueAt = asked ? decisionDeadline(c, duty, new Date(asked.at)) : dutyDeadline(c, report, duty);
   return { messageType: 'decision.requested', payload: { ...summarise(report), ...decisionPayload(duty, dueAt, false) } };
 }
