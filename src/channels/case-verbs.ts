@@ -3,7 +3,7 @@ import type { FieldIssue } from '../core/errors.js';
 import type { Directory } from '../core/school.js';
 import type { ReportView, Workflow } from '../core/workflow.js';
 import { caseDetailsView, caseDoneView, closeFormView, noteFormView, reopenFormView, withAnswers } from '../views/case-views.js';
-import { reportDetailsView } from '../views/message-views.js';
+import { messageView, reportDetailsView } from '../views/message-views.js';
 import type { MessageView } from '../views/view-model.js';
 
 // A case's own verbs (issue 12), written once for every chat channel: the forms to close,
@@ -29,12 +29,24 @@ export function detailsView(v: ReportView, dir: Directory): MessageView {
 }
 
 /**
- * A case form sent back with core's refusals next to their fields (Teams and the sandbox:
- * the card that was clicked is replaced). Undefined when the person may not have the form now.
+ * A form sent back with core's refusals next to their fields, what was entered kept (Teams
+ * and the sandbox: the card that was clicked is replaced): a case form (close, reopen, a
+ * note), or the card that asked for a decision or a block task. Undefined when the person
+ * may not have the form now (then the refusal is said in words).
  */
 export function caseFormAgain(workflow: Workflow, actorId: string, raw: Record<string, unknown>, issues: FieldIssue[]): MessageView | undefined {
   const verb = raw.verb;
-  if ((verb !== 'close' && verb !== 'reopen' && verb !== 'note') || typeof raw.reportId !== 'string' || issues.length === 0) return undefined;
+  if (typeof raw.reportId !== 'string' || issues.length === 0) return undefined;
+  if (verb === 'decide' || verb === 'complete_task') {
+    const card = workflow.dutyForm({
+      reportId: raw.reportId,
+      actorId,
+      type: verb === 'decide' ? 'decision' : 'task',
+      ...(typeof raw.dutyId === 'string' && raw.dutyId ? { dutyId: raw.dutyId } : {}),
+    });
+    return card ? withAnswers(messageView(card, workflow.directory.timeZone), raw, issues) : undefined;
+  }
+  if (verb !== 'close' && verb !== 'reopen' && verb !== 'note') return undefined;
   try {
     const c = workflow.caseForm({ reportId: raw.reportId, actorId, form: verb });
     const form = verb === 'close' ? closeFormView(c.reference, c.reportId) : verb === 'reopen' ? reopenFormView(c.reference, c.reportId) : noteFormView(c.reference, c.reportId);

@@ -175,7 +175,8 @@ export class Conversation {
     try {
       await this.act(ctx, raw, reply);
     } catch (err) {
-      // A case form (close, reopen, a note) comes back with each refusal next to its field.
+      // A form (close, reopen, a note; a decision or block task card) comes back in place, with
+      // what was entered kept and each refusal next to its field: on Teams, the invoke's card.
       const again = err instanceof DomainError ? caseFormAgain(this.d.workflow, ctx.actorId, raw, err.issues) : undefined;
       if (again) await reply.message(again, true);
       else await reply.text(wordsForError(err));

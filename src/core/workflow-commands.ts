@@ -4,7 +4,9 @@ import type { DutyRecord, ReportRecord } from './ports.js';
 import { assertLength, textLimits } from './text-limits.js';
 import { findDuty, mayAct } from './workflow-access.js';
 import { audit, decided, mustGetReport, Refused, unchanged, type WorkflowCtx } from './workflow-context.js';
-import { dutyRecipients, send } from './workflow-notify.js';
+import { decisionPayload, dutyRecipients, send } from './workflow-notify.js';
+import { decisionDeadline, dutyDeadline } from './workflow-deadlines.js';
+import { summarise } from './messages.js';
 import type { ActionResult } from './workflow-types.js';
 
 // The steps people take on a report: acknowledge, decide, complete the ICT task (closing: workflow-lifecycle.ts).
@@ -76,11 +78,12 @@ export function recordDecision(c: WorkflowCtx, cmd: { reportId: string; dutyId?:
       throw new DomainError('ALREADY_DONE', 'this decision has already been recorded');
     }
     if (report.status === 'closed') throw new DomainError('REPORT_CLOSED', 'the report is closed');
-    if (!duty.choices?.some((c) => c.id === cmd.choice))
-      throw new DomainError('INVALID_CHOICE', 'that is not one of the choices', [{ path: 'choice', message: 'Please choose one of the options.' }]);
+    // Both answers are checked at once, so a card or modal sent back shows every refusal next to its field.
     const reason = cmd.reason.trim();
-    if (reason.length === 0)
-      throw new DomainError('REASON_REQUIRED', 'a reason is required', [{ path: 'reason', message: 'Please give the reason for your decision.' }]);
+    const choiceIssue = duty.choices?.some((c) => c.id === cmd.choice) ? [] : [{ path: 'choice', message: 'Please choose one of the options.' }];
+    const reasonIssue = reason.length === 0 ? [{ path: 'reason', message: 'Please give the reason for your decision.' }] : [];
+    if (choiceIssue.length > 0) throw new DomainError('INVALID_CHOICE', 'that is not one of the choices', [...choiceIssue, ...reasonIssue]);
+    if (reasonIssue.length > 0) throw new DomainError('REASON_REQUIRED', 'a reason is required', reasonIssue);
     assertLength('reason', reason, textLimits.decisionReason);
     c.store.updateDuty(duty.id, {
       status: 'done',
@@ -131,4 +134,29 @@ export function completeTask(c: WorkflowCtx, cmd: { reportId: string; dutyId?: s
       for (const r of dutyRecipients(owner)) send(c, r, 'task.completed', report, `task:${duty.id}`, now, payload);
     return { reportId: report.id, reference: report.reference, changed: true, by: cmd.actorId, at: now.toISOString() };
   });
+}
+
+/**
+ * The card that asked this person for a decision or a block task, as core would queue it
+ * now: for sending it back with a refused answer next to its field. Undefined when they
+ * are not asked for it now (done, closed, someone else's, a subject: G1). Reads only.
+ */
+export function dutyForm(
+  c: WorkflowCtx,
+  cmd: { reportId: string; dutyId?: string; actorId: string; type: 'decision' | 'task' },
+): { messageType: 'decision.requested' | 'task.assigned'; payload: Record<string, unknown> } | undefined {
+  const report = c.store.getReport(cmd.reportId) ?? c.store.findReportByReference(cmd.reportId);
+  if (!report || report.status === 'closed') return undefined;
+  const duty = c.store
+    .listDuties(report.id)
+    .find((d) => d.type === cmd.type && d.status === 'open' && (!cmd.dutyId || d.id === cmd.dutyId) && mayAct(report, d, cmd.actorId));
+  if (!duty) return undefined;
+  if (duty.type === 'task') return { messageType: 'task.assigned', payload: { ...summarise(report), dutyId: duty.id, rules: duty.rules, urls: duty.urls ?? [] } };
+  // "Decide by": the rules' deadline from when it was last asked (set again by an escalation or an overdue reminder).
+  const asked = c.store
+    .listAudit(report.id)
+    .filter((e) => (e.action === 'decision.escalated' || e.action === 'decision.overdue') && e.details.duty === duty.id)
+    .at(-1);
+  const dueAt = asked ? decisionDeadline(c, duty, new Date(asked.at)) : dutyDeadline(c, report, duty);
+  return { messageType: 'decision.requested', payload: { ...summarise(report), ...decisionPayload(duty, dueAt, false) } };
 }

@@ -6,7 +6,7 @@ import type { ReportForm, ReportKind } from './report-schemas.js';
 import type { Directory } from './school.js';
 import { subjectCandidates, type SubjectCandidate } from './subject-check.js';
 import { defaultSubmitLimit } from './submit-limit.js';
-import { acknowledge, completeTask, recordDecision } from './workflow-commands.js';
+import { acknowledge, completeTask, dutyForm, recordDecision } from './workflow-commands.js';
 import { caseForm, close, reopen } from './workflow-lifecycle.js';
 import { addNote, type NoteCommand } from './workflow-notes.js';
 import type { WorkflowCtx } from './workflow-context.js';
@@ -92,6 +92,11 @@ export class Workflow {
 
   recordDecision(cmd: { reportId: string; dutyId?: string; actorId: string; choice: string; reason: string }): ActionResult {
     return recordDecision(this.c, cmd);
+  }
+
+  /** The decision or block task card asking this person now (to send back with a refused answer); undefined if not theirs now. Reads only. */
+  dutyForm(cmd: { reportId: string; dutyId?: string; actorId: string; type: 'decision' | 'task' }): ReturnType<typeof dutyForm> {
+    return dutyForm(this.c, cmd);
   }
 
   /** The ICT technician's section: the action taken; who and when are recorded here. */

@@ -1,9 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ReportKind } from '../../src/core/report-schemas.js';
 import { possibleSubjectWords } from '../../src/views/message-views.js';
+import { bullying, conduct, schoolWith } from '../support/g1-reports.js';
 import { tinyPng } from '../support/harness.js';
 import { slackHarness, slackId, type SlackHarness } from '../support/slack-harness.js';
 import { buttonOf, buttonPress, formState, textOf, viewSubmission } from './slack-flow.js';
@@ -18,33 +16,6 @@ type Json = Record<string, unknown>;
 const dslChannel = 'C0DSLPRIV01';
 const dm = (person: string) => `D${slackId(person)}`;
 const posted = (channel: string) => h.api.postedTo(channel);
-const occurred = { date: '2026-11-20' };
-const conduct = (name: string) => ({ kind: 'staff_conduct', staffMember: { name }, occurred, description: 'Posted about a pupil.', involvesPupils: true });
-const bullying = (type: string, name: string) => ({
-  kind: 'cyberbullying',
-  target: { type: 'pupil', name: 'A Year 7 pupil' },
-  responsible: { type, name },
-  platform: 'WhatsApp',
-  where: 'Class group',
-  occurred,
-  description: 'Unkind messages.',
-});
-const schoolFolders: string[] = [];
-afterAll(() => {
-  for (const folder of schoolFolders) rmSync(folder, { recursive: true, force: true });
-});
-
-/** The demo school file with some people renamed, in a temporary file. */
-function schoolWith(renames: Record<string, string>): string {
-  let text = readFileSync('data/school.example.yaml', 'utf8');
-  for (const [from, to] of Object.entries(renames)) text = text.replace(`name: ${from},`, `name: ${JSON.stringify(to)},`);
-  const folder = mkdtempSync(path.join(tmpdir(), 'sgbot-school-'));
-  schoolFolders.push(folder);
-  const file = path.join(folder, 'school.yaml');
-  writeFileSync(file, text);
-  return file;
-}
-
 const radio = (value: string) => ({ value: { type: 'radio_buttons', selected_option: { value } } });
 
 /** /report → kind → the form → Send: the modal comes back as the question. Returns that modal. */

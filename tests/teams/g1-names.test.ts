@@ -1,9 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ReportKind } from '../../src/core/report-schemas.js';
 import { possibleSubjectWords } from '../../src/views/message-views.js';
+import { bullying, conduct, schoolWith } from '../support/g1-reports.js';
 import { formValues } from '../../src/views/report-forms.js';
 import { cardOf, cardText } from '../support/fake-bot-connector.js';
 import { teamsHarness, teamsId, type TeamsHarness } from '../support/teams-harness.js';
@@ -16,37 +14,9 @@ import { buttonData, checkCardsAndClose, dslThreads, installedBot, invokeText, l
 let h: TeamsHarness;
 afterEach(() => checkCardsAndClose(h));
 
-const schoolFolders: string[] = [];
-afterAll(() => {
-  for (const folder of schoolFolders) rmSync(folder, { recursive: true, force: true });
-});
-
-/** The demo school file with some people renamed, in a temporary file. */
-function schoolWith(renames: Record<string, string>): string {
-  let text = readFileSync('data/school.example.yaml', 'utf8');
-  for (const [from, to] of Object.entries(renames)) text = text.replace(`name: ${from},`, `name: ${JSON.stringify(to)},`);
-  const folder = mkdtempSync(path.join(tmpdir(), 'sgbot-school-'));
-  schoolFolders.push(folder);
-  const file = path.join(folder, 'school.yaml');
-  writeFileSync(file, text);
-  return file;
-}
-
 const ready = () => installedBot(['jo-patel', 'sam-okafor', 'amy-clarke', 'priya-shah']);
 const chat = (person: string) => h.personalChat(person);
 const createdWith = (person: string) => h.connector.created().filter((c) => JSON.stringify(c.body.members ?? []).includes(teamsId(person)));
-const occurred = { date: '2026-11-20' };
-
-const conduct = (name: string) => ({ kind: 'staff_conduct', staffMember: { name }, occurred, description: 'Posted about a pupil.', involvesPupils: true });
-const bullying = (type: string, name: string) => ({
-  kind: 'cyberbullying',
-  target: { type: 'pupil', name: 'A Year 7 pupil' },
-  responsible: { type, name },
-  platform: 'WhatsApp',
-  where: 'Class group',
-  occurred,
-  description: 'Unkind messages.',
-});
 
 /**
  * "report", the kind, Send; the card comes back asking about the people the typed name

@@ -41,8 +41,10 @@ function manifestProblems(m: Manifest): string[] {
   if (m.description.short.length > 80 || m.description.full.length > 4000) p.push('description too long');
   if (!/^#[0-9a-f]{6}$/i.test(m.accentColor)) p.push('accentColor must be #rrggbb');
   if (m.bots.length !== 1) p.push('one bot');
+  const scopes = ['team', 'personal', 'groupChat', 'copilot'];
   for (const bot of m.bots) {
     if (!guid.test(bot.botId)) p.push('botId must be a GUID');
+    if (bot.scopes.length > 3 || bot.scopes.some((s) => !scopes.includes(s))) p.push('bot scopes: at most 3 of team, personal, groupChat, copilot');
     if (bot.commandLists.length > 3) p.push('at most 3 command lists');
     for (const list of bot.commandLists) {
       if (list.commands.length > 10) p.push('at most 10 commands');
@@ -50,8 +52,11 @@ function manifestProblems(m: Manifest): string[] {
       for (const s of list.scopes) if (!bot.scopes.includes(s)) p.push(`command scope ${s} is not a bot scope`);
     }
   }
+  const extensionKeys = ['id', 'botId', 'composeExtensionType', 'authorization', 'apiSpecificationFile', 'canUpdateConfiguration', 'commands', 'messageHandlers', 'requirementSet'];
   for (const ext of m.composeExtensions ?? []) {
     if (!guid.test(ext.botId)) p.push('composeExtensions botId must be a GUID');
+    // No "scopes" of its own (the schema allows no other property): a bot-based message extension is where its bot is.
+    for (const key of Object.keys(ext)) if (!extensionKeys.includes(key)) p.push(`composeExtensions has no property ${key}`);
     if (ext.commands.length > 10) p.push('at most 10 message extension commands');
     for (const c of ext.commands) {
       if (!/^.{1,64}$/.test(c.id) || c.title.length > 32 || c.description.length > 128) p.push(`message extension command ${c.id} has a field too long`);
@@ -67,15 +72,16 @@ function png(bytes: Buffer): PNG {
 }
 
 describe('Teams app manifest and package', () => {
-  it('the manifest template has every required field, the bot in personal and team scope, files, and the report command', () => {
+  it('the manifest template has every required field, the bot in personal, team and group chat scope, files, and the report command', () => {
     expect(manifestProblems(template)).toEqual([]);
     const bot = template.bots[0];
-    expect(bot?.scopes).toEqual(['personal', 'team']);
+    // groupChat: so the app can be added to a group chat and "Report to safeguarding" is offered on its messages.
+    expect(bot?.scopes).toEqual(['personal', 'team', 'groupChat']);
     expect(bot?.supportsFiles).toBe(true);
     // "Report to safeguarding" on a message: an action command in the message's menu, with a dialog (issue 13).
     const command = template.composeExtensions?.[0]?.commands.find((c) => c.id === 'reportMessage');
     expect(command).toMatchObject({ type: 'action', context: ['message'], fetchTask: true, title: 'Report to safeguarding' });
-    for (const scope of ['personal', 'team']) {
+    for (const scope of ['personal', 'team', 'groupChat']) {
       const list = bot?.commandLists.find((l) => l.scopes.includes(scope));
       expect(list?.commands.map((c) => c.title)).toContain('report');
     }
@@ -113,6 +119,7 @@ describe('Teams app manifest and package', () => {
     expect(manifest.id).toBe(appId);
     expect(manifest.bots[0]?.botId).toBe(appId);
     expect(manifest.composeExtensions?.[0]?.botId).toBe(appId);
+    expect(manifest.bots[0]?.scopes).toEqual(['personal', 'team', 'groupChat']);
     expect(manifest.validDomains).toEqual(['bot.ourschool.sch.uk']);
     expect(manifest.developer.privacyUrl).toBe('https://bot.ourschool.sch.uk/privacy');
     expect(png(zip.readFile('color.png') as Buffer).width).toBe(192);

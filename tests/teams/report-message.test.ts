@@ -4,7 +4,7 @@ import { DiskEvidenceFiles } from '../../src/store/evidence-files.js';
 import { cardProblems } from '../support/adaptive-card-check.js';
 import { cardText } from '../support/fake-bot-connector.js';
 import { tinyPng } from '../support/harness.js';
-import { sample, teamsId, type TeamsHarness } from '../support/teams-harness.js';
+import { botId, sample, teamsId, tenantId, type TeamsHarness } from '../support/teams-harness.js';
 import { buttonData, checkCardsAndClose, dslThread, dslThreads, installedBot, lastSent, textTo } from './teams-flow.js';
 
 // "Report to safeguarding" on a Teams message (issue 13): the composeExtension/fetchTask
@@ -12,10 +12,17 @@ import { buttonData, checkCardsAndClose, dslThread, dslThreads, installedBot, la
 // teams-message-action-*.json) POSTed to the real botbuilder adapter at /api/messages.
 type Json = Record<string, unknown>;
 let h: TeamsHarness;
-afterEach(() => checkCardsAndClose(h));
+afterEach(async () => {
+  where = undefined;
+  await checkCardsAndClose(h);
+});
 
 const classChannel = '19:class-8b-general@thread.tacv2';
 const sourceConversation = `${classChannel};messageid=1763900000123`;
+
+/** Where the reported message is: a channel of a class team (the samples), or a group chat. */
+type Where = { conversation: Json; channelData?: Json };
+let where: Where | undefined;
 
 function invoke(name: 'fetchTask' | 'submitAction', reporter: string, message: Json, data?: Json): Json {
   const s = structuredClone(sample(`teams-message-action-${name === 'fetchTask' ? 'fetch-task' : 'submit-action'}.json`).payload as Json);
@@ -26,6 +33,7 @@ function invoke(name: 'fetchTask' | 'submitAction', reporter: string, message: J
     serviceUrl: h.connector.url,
     from: { id: teamsId(reporter), name: reporter },
     conversation: { ...(s.conversation as Json), id: sourceConversation },
+    ...where,
     value: { ...value, messagePayload: { ...(value.messagePayload as Json), ...message }, ...(data ? { data } : { data: undefined }) },
   };
 }
@@ -204,5 +212,78 @@ describe('Report this message in Teams', () => {
     // A malformed message is a prompt 400, never a 5xx.
     expect((await h.post(invoke('fetchTask', 'amy-clarke', { id: '   ', createdDateTime: 'yesterday' }))).status).toBe(400);
     expect((await h.post(invoke('fetchTask', 'amy-clarke', { id: 42, body: 'x' }))).status).toBe(400);
+  });
+});
+
+// The same from a group chat (bot scope groupChat, issue 13): the app may be added to a
+// chat of staff, or of a class with its pupils. The bot answers in the dialog and in the
+// reporter's own chat, never in the group chat; G1 and G2 hold as in a channel.
+describe('Report this message from a group chat', () => {
+  const groupChat = '19:a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6@thread.v2';
+  const inGroupChat: Where = { conversation: { isGroup: true, conversationType: 'groupChat', tenantId, id: groupChat }, channelData: { tenant: { id: tenantId }, source: { name: 'message' } } };
+  const nothingInTheGroupChat = () => expect(h.connector.calls.filter((c) => c.conversationId === groupChat || JSON.stringify(c.body).includes(groupChat))).toEqual([]);
+
+  it("G1: a colleague's message in a staff group chat → the headteacher decides; the colleague is the subject, never told, cannot view; nothing is posted in the chat", async () => {
+    h = await installedBot(['ben-hughes', 'alex-morgan', 'chris-doyle', 'jo-patel']);
+    where = inGroupChat;
+    const message = {
+      id: '1763900000600',
+      createdDateTime: '2026-11-23T08:45:00.000Z',
+      linkToMessage: `https://teams.microsoft.com/l/message/${groupChat}/1763900000600`,
+      from: { user: { id: teamsId('chris-doyle'), displayName: 'Chris Doyle', userIdentityType: 'aadUser' } },
+      body: { contentType: 'html', content: '<p>Added some of my Year 9s on Snapchat, they are a laugh</p>' },
+    };
+    const { form, sent, reference } = await reportMessage('ben-hughes', message, 'staff_conduct', { description: 'A colleague adds pupils on Snapchat.', involvesPupils: 'true' });
+    expect(inputs(form)).toMatchObject({ 'staffMember.personId': 'chris-doyle', 'occurred.date': '2026-11-23', 'occurred.time': '08:45' });
+    expect(cardText(sent)).toContain('Nothing was posted in this conversation');
+    await h.deliver();
+    expect(textTo(h, h.personalChat('alex-morgan'))).toContain(`Decision needed: ${reference}`);
+    expect(textTo(h, h.personalChat('ben-hughes'))).toContain(`Report received: ${reference}`);
+    // G1: the author is a subject: routing skips them, they are never contacted and are refused the report.
+    expect(report(reference).routing.subjects).toContain('chris-doyle');
+    expect(h.connector.created().filter((c) => JSON.stringify(c.body.members ?? []).includes(teamsId('chris-doyle')))).toEqual([]);
+    expect(textTo(h, h.personalChat('chris-doyle'))).toBe('');
+    expect(() => h.app.workflow.view({ reportId: report(reference).id, actorId: 'chris-doyle' })).toThrow();
+    expect(auditOf(reference, 'message.reported')?.details).toMatchObject({ platform: 'teams', messageId: '1763900000600', conversationId: groupChat, kept: 'message' });
+    nothingInTheGroupChat();
+  });
+
+  it('G2: nude images shared in a class group chat → nothing of the message is fetched or stored, only its link and time; urgent to the DSL; nothing in the chat', async () => {
+    h = await installedBot(['amy-clarke', 'jo-patel']);
+    where = inGroupChat;
+    h.connector.files.set('pasted-3', { bytes: tinyPng, contentType: 'image/png' });
+    const message = {
+      id: '1763900000700',
+      createdDateTime: '2026-11-23T10:10:00.000Z',
+      linkToMessage: `https://teams.microsoft.com/l/message/${groupChat}/1763900000700`,
+      from: { user: { id: '00000000-0000-4000-8000-0000000000d2', displayName: 'Harry Brown', userIdentityType: 'aadUser' } },
+      body: { contentType: 'html', content: `<p>send this round</p><img src="${h.connector.url}files/pasted-3">` },
+      attachments: [{ id: 'pasted-3', contentType: 'image/*', contentUrl: `${h.connector.url}files/pasted-3`, name: 'image.png' }],
+    };
+    const { sent, reference } = await reportMessage('amy-clarke', message, 'nude_images', { 'pupil.name': 'Mia Jones', 'pupil.yearGroup': 'Year 10', description: 'Shared in the class group chat.' });
+    expect(cardText(sent)).toContain('Tell the DSL in person now');
+    expect(h.connector.downloads()).toEqual([]);
+    expect(h.app.store.listEvidence(report(reference).id)).toEqual([]);
+    expect(JSON.stringify(report(reference).form)).not.toMatch(/send this round/);
+    expect(auditOf(reference, 'message.reported')?.details).toMatchObject({ kept: 'reference_only', postedAt: '2026-11-23T10:10:00.000Z', link: expect.stringContaining(groupChat) });
+    expect(report(reference).urgent).toBe(true);
+    await h.deliver();
+    expect(dslThreads(h).map((c) => cardText(c.body)).join('\n')).toContain(reference);
+    nothingInTheGroupChat();
+  });
+
+  it('added to a group chat: no welcome there; "@Safeguarding report", "whoami" and "cases" are answered in the person\'s own chat, never in the group chat', async () => {
+    h = await installedBot(['amy-clarke', 'jo-patel']);
+    const install = { ...h.installPersonal('amy-clarke'), ...inGroupChat };
+    expect((await h.post(install)).status).toBe(200);
+    const inChat = (person: string, text: string) => h.message(person, `<at>Safeguarding</at> ${text}`, { ...inGroupChat, entities: [{ type: 'mention', mentioned: { id: botId, name: 'Safeguarding' }, text: '<at>Safeguarding</at>' }] });
+    for (const text of ['report', 'whoami', 'cases']) expect((await h.post(inChat('amy-clarke', text))).status).toBe(200);
+    expect((await h.post(inChat('jo-patel', 'cases'))).status).toBe(200);
+    const own = textTo(h, h.personalChat('amy-clarke'));
+    expect(own).toContain('What is it about?');
+    expect(own).toContain(`Your Teams id: ${teamsId('amy-clarke')}`);
+    expect(own).not.toContain("This channel's id");
+    expect(textTo(h, h.personalChat('jo-patel'))).toContain('cases');
+    nothingInTheGroupChat();
   });
 });

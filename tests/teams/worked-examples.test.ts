@@ -61,9 +61,10 @@ describe('worked examples through Teams', () => {
     expect(textTo(h, chat('chris-doyle'))).toBe('');
 
     const data = buttonData(card, 'decide');
-    // A blank reason is refused with words; the card stays.
+    // A blank reason is refused next to its field: the invoke answers with the card again (decision-refusal.test.ts).
     const blank = await h.post(h.execute('alex-morgan', 'decide', { ...data, choice: 'refer_to_lado', reason: '   ' }, { replyToId: decision.responseId ?? '' }));
-    expect(invokeText(blank)).toBe('Please give the reason for your decision.');
+    expect((blank.body as { type?: string }).type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(cardText((blank.body as { value?: unknown }).value)).toContain('Please give the reason for your decision.');
     const ok = await h.post(h.execute('alex-morgan', 'decide', { ...data, choice: 'refer_to_lado', reason: 'Contact with pupils outside school.' }, { replyToId: decision.responseId ?? '' }));
     expect(invokeText(ok)).toBe(`Decision recorded for ${reference}.`);
     await h.deliver();

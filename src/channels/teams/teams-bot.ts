@@ -124,8 +124,12 @@ export class TeamsBot {
     }
     if (command === 'whoami') {
       const lines = [`Your Teams id: ${a.from.id}`];
-      if (!personal) lines.push(`This channel's id: ${a.channelData?.channel?.id ?? a.conversation.id.split(';')[0]}`);
-      await context.sendActivity({ type: 'message', textFormat: 'plain', text: lines.join('\n') });
+      const groupChat = a.conversation.conversationType === 'groupChat';
+      if (!personal && !groupChat) lines.push(`This channel's id: ${a.channelData?.channel?.id ?? a.conversation.id.split(';')[0]}`);
+      const answer = { type: 'message', textFormat: 'plain', text: lines.join('\n') };
+      // A group chat may have pupils or parents in it: the answer goes to the person's own chat.
+      if (groupChat) await this.sendPrivately(a, answer);
+      else await context.sendActivity(answer);
       return;
     }
     if (command === 'cases') {
