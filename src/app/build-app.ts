@@ -15,6 +15,7 @@ import { Workflow } from '../core/workflow.js';
 import { chooseSchoolFile as chooseSchool, loadSchool, type LoadedSchool } from '../files/school-files.js';
 import { checkpointAudit } from '../core/audit-checkpoint.js';
 import { openDatabase } from '../store/database.js';
+import { tombstoneType } from '../store/disposal-cards.js';
 import { DiskEvidenceFiles } from '../store/evidence-files.js';
 import { openKeys } from './open-keys.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -87,9 +88,11 @@ export function buildApp(
     evidenceLimits: { maxBytes: config.evidenceMaxBytes, maxFilesPerReport: 10 },
     submitLimit: { max: config.reportLimitPerPerson, windowMinutes: 10 },
   });
+  const retention = new CaseRetentionStore(db, keys, school.directory, config.evidenceDir, channels);
   const dispatcher = new OutboxDispatcher(store.outbox, clock, log, {
     itemTimeoutMs: config.deliveryTimeoutMs,
-    onFailed: (item, code) => workflow.deliveryFailed({ ...item, code }),
+    // A disposed case's card that cannot become its tombstone has no case to put it on: the retention store tells the DSL.
+    onFailed: (item, code) => (item.messageType === tombstoneType ? retention.tombstoneNotDelivered(item, code, clock()) : workflow.deliveryFailed({ ...item, code })),
   });
 
   const http = express();
@@ -130,7 +133,6 @@ export function buildApp(
       });
     });
 
-  const retention = new CaseRetentionStore(db, keys, school.directory, config.evidenceDir, channels);
   // The private case console at /console/ (src/console/).
   mountConsole({
     retention,
