@@ -324,7 +324,7 @@ export function mountConsole(d: ConsoleDeps): void {
   mountPeople(router, { workflow: d.workflow, directory: d.directory, allCases: d.allCases, chrome, sessionOf, refusal });
 
   if (d.retention)
-    mountRetention(router, { retention: d.retention, workflow: d.workflow, directory: d.directory, clock: d.clock, chrome, csrf: (s) => sessions.csrfToken(s), sessionOf, refusal });
+    mountRetention(router, { retention: d.retention, workflow: d.workflow, directory: d.directory, clock: d.clock, chrome, csrf: (s) => sessions.csrfToken(s), sessionOf, refusal, allCases: d.allCases, console: d, schoolName: d.schoolName, log: d.log });
 
   d.http.use('/console', router);
 }

@@ -274,7 +274,9 @@ export class CaseRetentionStore {
   /** Records a transfer of a pupil's cases to their next school; the receipt is due in five school days. */
   recordTransfer(references: string[], toSchool: string, by: string, now: Date): { code: string; dueAt: string } {
     requireDsl(this.directory.rolesOf(by));
-    const school = requireReason(toSchool);
+    const school = toSchool.trim();
+    if (!school || school.length > 200)
+      throw new DomainError('VALIDATION_FAILED', 'the receiving school is missing or too long', [{ path: 'toSchool', message: school ? 'At most 200 characters.' : "Please give the receiving school's name." }]);
     if (references.length === 0) throw new DomainError('VALIDATION_FAILED', 'no cases to transfer', [{ path: 'cases', message: 'Please choose at least one case.' }]);
     const ids = [...new Set(references.map((ref) => this.row(ref).reportId))];
     const code = newReceiptCode();
