@@ -33,6 +33,8 @@ export interface App {
   school: LoadedSchool;
   store: SqliteStore;
   workflow: Workflow;
+  /** Retention, legal holds, disposal and transfers (issue 14, item 7). */
+  retention: CaseRetentionStore;
   dispatcher: OutboxDispatcher;
   http: Express;
   /** What time it is for the workflow (the real time, except in tests and the sandbox). */
@@ -174,6 +176,7 @@ export function buildApp(
     school,
     store,
     workflow,
+    retention,
     dispatcher,
     http,
     clock,

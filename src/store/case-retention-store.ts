@@ -347,10 +347,13 @@ export class CaseRetentionStore {
         at: now.toISOString(),
         actor: 'system',
         action: 'delivery.failed',
+        // On the disposed case's own line of the log (audit verify counts it with the case's other entries).
+        ...(typeof item.payload.disposedReportId === 'string' ? { reportId: item.payload.disposedReportId } : {}),
         details: { outbox: item.id, channel: item.channel, type: tombstoneType, reference, to: item.recipientType === 'dsl_channel' ? 'dsl_channel' : item.recipientId, code },
       });
       const dslAndHead = [...this.directory.withRole('dsl'), ...this.directory.withRole('headteacher')].map((p) => p.id);
-      this.tell(dslAndHead, `tombstone-failed:${item.id}`, { event: 'tombstone_failed', reference, failedWhere, failedChannel: channelWords[item.channel], failedCode: code }, now);
+      // Once per chat the case's cards are in (a person's DMs may hold several).
+      this.tell(dslAndHead, `tombstone-failed:${reference}:${item.channel}:${item.recipientId}`, { event: 'tombstone_failed', reference, failedWhere, failedChannel: channelWords[item.channel], failedCode: code }, now);
     });
   }
 

@@ -36,6 +36,7 @@ export function queueTombstoneCards(db: SqliteDatabase, store: SqliteStore, t: T
         recipientId,
         messageType: tombstoneType,
         payload: {
+          disposedReportId: t.reportId,
           reference: t.reference,
           disposedOn: t.disposedOn,
           disposedBy: t.disposedBy,
