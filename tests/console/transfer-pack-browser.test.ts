@@ -100,6 +100,8 @@ describe('console: date of birth and a transfer pack', () => {
     const code = /TR-[A-Z2-9]{4}-[A-Z2-9]{4}/.exec((await page.locator('p.notice').textContent()) ?? '')?.[0] ?? '';
     expect(await page.locator('table').textContent()).toContain(`${cases.pupil.reference}, ${second.reference}`);
     expect(await axeViolations(page)).toEqual([]);
+    mkdirSync(screenshotDir, { recursive: true });
+    await page.screenshot({ path: path.join(screenshotDir, 'console-retention-pack.png'), fullPage: true });
 
     // One PDF: a cover with the code and the deadline, then each case, each saying it was transferred.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: `Download the pack of ${code} (PDF)` }).click()]);
