@@ -16,6 +16,7 @@ import { Workflow } from '../core/workflow.js';
 import { chooseSchoolFile as chooseSchool, loadSchool, type LoadedSchool } from '../files/school-files.js';
 import { checkpointAudit } from '../core/audit-checkpoint.js';
 import { openDatabase } from '../store/database.js';
+import { tombstoneType } from '../store/disposal-cards.js';
 import { DiskEvidenceFiles } from '../store/evidence-files.js';
 import { openKeys } from './open-keys.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -33,6 +34,8 @@ export interface App {
   school: LoadedSchool;
   store: SqliteStore;
   workflow: Workflow;
+  /** Retention, legal holds, disposal and transfers (issue 14, item 7). */
+  retention: CaseRetentionStore;
   dispatcher: OutboxDispatcher;
   http: Express;
   /** What time it is for the workflow (the real time, except in tests and the sandbox). */
@@ -88,9 +91,11 @@ export function buildApp(
     evidenceLimits: { maxBytes: config.evidenceMaxBytes, maxFilesPerReport: 10 },
     submitLimit: { max: config.reportLimitPerPerson, windowMinutes: 10 },
   });
+  const retention = new CaseRetentionStore(db, keys, school.directory, config.evidenceDir, channels);
   const dispatcher = new OutboxDispatcher(store.outbox, clock, log, {
     itemTimeoutMs: config.deliveryTimeoutMs,
-    onFailed: (item, code) => workflow.deliveryFailed({ ...item, code }),
+    // A disposed case's card that cannot become its tombstone has no case to put it on: the retention store tells the DSL.
+    onFailed: (item, code) => (item.messageType === tombstoneType ? retention.tombstoneNotDelivered(item, code, clock()) : workflow.deliveryFailed({ ...item, code })),
   });
 
   const http = express();
@@ -131,7 +136,6 @@ export function buildApp(
       });
     });
 
-  const retention = new CaseRetentionStore(db, keys, school.directory, config.evidenceDir, channels);
   // The private case console at /console/ (src/console/).
   mountConsole({
     retention,
@@ -174,6 +178,7 @@ export function buildApp(
     school,
     store,
     workflow,
+    retention,
     dispatcher,
     http,
     clock,

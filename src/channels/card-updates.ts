@@ -1,5 +1,6 @@
 import type { OutboxItem } from '../core/ports.js';
 import type { ChannelStore, MessageRef } from '../store/channel-store.js';
+import { tombstoneType } from '../store/disposal-cards.js';
 
 /** Messages that report a step done: they replace the cards that asked for it, rather than adding one. */
 const statusTypes = new Set(['report.acknowledged', 'decision.recorded', 'task.completed', 'report.closed', 'report.reopened']);
@@ -13,12 +14,24 @@ const actionTypes = new Set(['report.for_acknowledgement', 'ack.reminder', 'repo
  * escalations sent to people's chats about it are updated too. Empty: send it as new.
  */
 export function cardsToReplace(item: OutboxItem, refs: ChannelStore): MessageRef[] {
+  if (item.messageType === tombstoneType) return tombstoneCard(item);
   if (!statusTypes.has(item.messageType) || !item.reportId) return [];
   const dutyId = typeof item.payload.dutyId === 'string' ? item.payload.dutyId : undefined;
   const ofThisStep = (m: MessageRef) => actionTypes.has(m.messageType) && (dutyId ? m.dutyId === dutyId : m.recipientId === item.recipientId);
   const own = refs.messages(item.reportId, item.recipientId).filter(ofThisStep);
   if (item.recipientType === 'dsl_channel' && own.length > 0) return refs.reportMessages(item.reportId).filter(ofThisStep);
   return own;
+}
+
+/**
+ * A disposed case's card, to become its tombstone: the address travels in the message
+ * (the case's references went with it). Its type is the tombstone's, so no earlier
+ * title is kept (asUpdateOf leaves the view as it is).
+ */
+function tombstoneCard(item: OutboxItem): MessageRef[] {
+  const card = item.payload.card as { conversationId?: unknown; messageId?: unknown } | undefined;
+  if (typeof card?.conversationId !== 'string' || typeof card.messageId !== 'string') return [];
+  return [{ reportId: '', recipientId: item.recipientId, messageType: tombstoneType, conversationId: card.conversationId, messageId: card.messageId, createdAt: item.createdAt }];
 }
 
 /** Remembers a message sent for an outbox item, so it can be updated, and is never sent twice. */

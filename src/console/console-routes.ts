@@ -345,7 +345,7 @@ export function mountConsole(d: ConsoleDeps): void {
   mountPeople(router, { workflow: d.workflow, directory: d.directory, store: d.store, clock: d.clock, identities: d.identities, allCases: d.allCases, chrome, csrf: (s) => sessions.csrfToken(s), sessionOf, refusal });
 
   if (d.retention)
-    mountRetention(router, { retention: d.retention, workflow: d.workflow, directory: d.directory, clock: d.clock, chrome, csrf: (s) => sessions.csrfToken(s), sessionOf, refusal });
+    mountRetention(router, { retention: d.retention, workflow: d.workflow, directory: d.directory, clock: d.clock, chrome, csrf: (s) => sessions.csrfToken(s), sessionOf, refusal, allCases: d.allCases, identities: d.identities, console: d, schoolName: d.schoolName, log: d.log });
 
   // A body the parser refuses (too large, too many fields, an unknown charset) or an
   // address that does not decode: the same words as any refusal, never Express's default page.

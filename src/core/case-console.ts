@@ -192,6 +192,8 @@ export interface RelatedCase {
   submittedAt: string;
   /** Why it is linked: "the same member of staff: <name>" or "the same pupil (as reported)". */
   why: string;
+  /** What links it: the same member of staff, or the same pupil (by identity). */
+  via: 'staff' | 'pupil';
 }
 
 /**
@@ -225,6 +227,7 @@ export function relatedCases(
           kindLabel: kindLabels[c.report.kind],
           status: c.report.status,
           submittedAt: c.report.submittedAt,
+          via: sameStaff ? ('staff' as const) : ('pupil' as const),
           why: sameStaff
             ? `the same member of staff: ${d.directory.displayName(sameStaff)}`
             : pupilMatches.includes(true)

@@ -26,6 +26,7 @@ export const messageTypes = [
   'delivery.failed', // to the DSL and headteacher: a message could not be delivered, and where it went instead
   'reports.digest', // to the DSL channel during a flood: several reports in one listing, each with its Acknowledge button
   'retention.notice', // to the DSL and headteacher: a case was disposed of; to the DSL: a transfer's receipt is overdue
+  'report.tombstone', // replaces a disposed case's delivered card: reference, date and who; no content
 ] as const;
 export type MessageType = (typeof messageTypes)[number];
 

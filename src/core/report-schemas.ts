@@ -111,24 +111,63 @@ const urlList = (min: number) =>
         .max(textLimits.urlCount, { error: `Please give at most ${textLimits.urlCount} web addresses.` }),
     );
 
-const person = <T extends readonly [string, ...string[]]>(types: T, what: string) =>
+/** The youngest and oldest a school pupil can be, in whole years, on the day of the report. */
+export const pupilAge = { min: 2, max: 25 } as const;
+
+/** "YYYY-MM-DD" moved by whole years (29 February becomes 1 March in a year without one). */
+function plusYears(date: string, years: number): string {
+  const y = Number(date.slice(0, 4)) + years;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return `${String(y).padStart(4, '0')}${date.slice(5) === '02-29' && !leap ? '-03-01' : date.slice(4)}`;
+}
+
+/**
+ * A pupil's date of birth (issue 14, item 7: the review date is their 25th birthday):
+ * optional, a real date, not in the future, and an age a school pupil can have on the
+ * day of the report (2 to 25 years).
+ */
+export function dateOfBirth(today: string) {
+  return z
+    .string({ error: 'Please give the date of birth, e.g. 2014-05-31.' })
+    .trim()
+    .refine(isRealDate, { error: 'Please give the date of birth, e.g. 2014-05-31.' })
+    .refine((d) => !isRealDate(d) || d <= today, { error: 'That date of birth is in the future.', abort: true })
+    .refine((d) => !isRealDate(d) || (plusYears(d, pupilAge.min) <= today && plusYears(d, pupilAge.max + 1) > today), {
+      error: `That date of birth gives an age a pupil cannot have (${pupilAge.min} to ${pupilAge.max} years): please check the year.`,
+    });
+}
+
+type DateOfBirthSchema = ReturnType<typeof dateOfBirth>;
+
+const person = <T extends readonly [string, ...string[]]>(types: T, what: string, dob: DateOfBirthSchema) =>
+  z
+    .strictObject(
+      {
+        type: z.enum(types, { error: `Please choose who ${what} is.` }),
+        /** The school file's id, when the person was chosen from the school's list. */
+        personId: z.string().trim().min(1).optional(),
+        name: optionalText('the name'),
+        /** A pupil's date of birth, when the reporter knows it ("YYYY-MM-DD"). */
+        dateOfBirth: dob.optional(),
+      },
+      { error: `Please choose who ${what} is.` },
+    )
+    .refine((p) => p?.dateOfBirth === undefined || p.type === 'pupil', {
+      error: 'A date of birth is asked only for a pupil: please leave it empty.',
+      path: ['dateOfBirth'],
+      when: () => true,
+    });
+
+const pupilPart = (dob: DateOfBirthSchema) =>
   z.strictObject(
     {
-      type: z.enum(types, { error: `Please choose who ${what} is.` }),
-      /** The school file's id, when the person was chosen from the school's list. */
-      personId: z.string().trim().min(1).optional(),
-      name: optionalText('the name'),
+      name: text("the pupil's name", textLimits.short),
+      yearGroup: optionalText('the year group', textLimits.yearGroup),
+      /** The pupil's date of birth, when the reporter knows it ("YYYY-MM-DD"). */
+      dateOfBirth: dob.optional(),
     },
-    { error: `Please choose who ${what} is.` },
+    { error: "Please fill in the pupil's name." },
   );
-
-const pupil = z.strictObject(
-  {
-    name: text("the pupil's name", textLimits.short),
-    yearGroup: optionalText('the year group', textLimits.yearGroup),
-  },
-  { error: "Please fill in the pupil's name." },
-);
 
 const staffMember = z
   .strictObject(
@@ -149,6 +188,8 @@ export interface FormContext {
 
 /** Builds the schemas for a given day: the only thing they need to know is today's date. */
 export function makeReportSchema(context: FormContext) {
+  const dob = dateOfBirth(context.today);
+  const pupil = pupilPart(dob);
   const occurred = z.strictObject(
     {
     date: z
@@ -184,7 +225,7 @@ export function makeReportSchema(context: FormContext) {
 
   const inappropriateContent = z.strictObject({
     kind: z.literal('inappropriate_content'),
-    accessedBy: person(['pupil', 'staff', 'visitor', 'unknown'] as const, 'accessed it'),
+    accessedBy: person(['pupil', 'staff', 'visitor', 'unknown'] as const, 'accessed it', dob),
     occurred,
     urls,
     category: z.enum(contentCategories, { error: 'Please choose what kind of content it was.' }),
@@ -197,8 +238,8 @@ export function makeReportSchema(context: FormContext) {
 
   const cyberbullying = z.strictObject({
     kind: z.literal('cyberbullying'),
-    target: person(['pupil', 'staff', 'other'] as const, 'was targeted'),
-    responsible: person(['pupil', 'staff', 'parent', 'unknown'] as const, 'is responsible'),
+    target: person(['pupil', 'staff', 'other'] as const, 'was targeted', dob),
+    responsible: person(['pupil', 'staff', 'parent', 'unknown'] as const, 'is responsible', dob),
     platform: text('the app or website', textLimits.short),
     where: text('where it was posted (a web address, group or account name)', textLimits.where),
     occurred,
@@ -237,7 +278,7 @@ export function makeReportSchema(context: FormContext) {
 
   const extremism = z.strictObject({
     kind: z.literal('extremism'),
-    concernAbout: person(['pupil', 'staff', 'other', 'unknown'] as const, 'the concern is about'),
+    concernAbout: person(['pupil', 'staff', 'other', 'unknown'] as const, 'the concern is about', dob),
     occurred,
     urls: urlList(0).default([]),
     description: text('what you saw or heard'),
@@ -254,7 +295,7 @@ export function makeReportSchema(context: FormContext) {
 
   const reputation = z.strictObject({
     kind: z.literal('reputation'),
-    author: person(['parent', 'pupil', 'staff', 'other', 'unknown'] as const, 'posted it'),
+    author: person(['parent', 'pupil', 'staff', 'other', 'unknown'] as const, 'posted it', dob),
     platform: text('the app or website', textLimits.short),
     where: text('where it was posted (a web address, group or account name)', textLimits.where),
     occurred,
@@ -264,7 +305,7 @@ export function makeReportSchema(context: FormContext) {
 
   const somethingElse = z.strictObject({
     kind: z.literal('something_else'),
-    about: person(['pupil', 'staff', 'other', 'unknown'] as const, 'the concern is about').optional(),
+    about: person(['pupil', 'staff', 'other', 'unknown'] as const, 'the concern is about', dob).optional(),
     occurred: occurred.optional(),
     description: text('what happened'),
     screenshots,

@@ -33,11 +33,18 @@ export function reviewDate(facts: RetentionFacts, defaultYears: number): { date:
   return { date: addYears(facts.submittedAt.slice(0, 10), defaultYears), basis: 'school_rule' };
 }
 
-/** A date of birth the form may carry for its pupil (none of today's forms ask for one). */
+/**
+ * The date of birth a form gives for the pupil the case is about: the pupil part
+ * (friend request, nude images), or the person accessed by, targeted, or the concern is
+ * about, when that is a pupil. The person responsible and the author of a post are not
+ * whom the file is kept for.
+ */
 export function dateOfBirthOf(form: unknown): string | undefined {
   const f = (form ?? {}) as Record<string, unknown>;
-  for (const part of [f.pupil, f.about, f.target, f.concernAbout]) {
-    const dob = (part as Record<string, unknown> | undefined)?.dateOfBirth;
+  for (const part of [f.pupil, f.accessedBy, f.target, f.concernAbout, f.about]) {
+    const p = part as Record<string, unknown> | undefined;
+    if (p?.type !== undefined && p.type !== 'pupil') continue;
+    const dob = p?.dateOfBirth;
     if (typeof dob === 'string' && isoDate.test(dob)) return dob;
   }
   return undefined;

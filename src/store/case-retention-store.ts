@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { contentSha256 } from '../core/audit-chain.js';
 import { DomainError } from '../core/errors.js';
-import type { DeliveryChannel } from '../core/ports.js';
-import { kindLabels, type ReportKind } from '../core/report-schemas.js';
+import type { DeliveryChannel, OutboxItem } from '../core/ports.js';
+import { dateOfBirth as dateOfBirthSchema, kindLabels, type ReportKind } from '../core/report-schemas.js';
 import { dateOfBirthOf, disposalRefusal, requireDsl, requireReason, reviewDate } from '../core/retention.js';
 import type { Directory } from '../core/school.js';
 import { newReceiptCode, normaliseReceiptCode, transferDueAt, transferNeedsReminder } from '../core/transfer.js';
@@ -12,11 +12,17 @@ import { durableTransaction, type SqliteDatabase } from './database.js';
 import { DiskEvidenceFiles } from './evidence-files.js';
 import type { Keyring } from './keyring.js';
 import { openText, sealText } from './sealed.js';
+import { queueTombstoneCards, tombstoneType } from './disposal-cards.js';
 import { SqliteStore } from './sqlite-store.js';
 
 type Row = Record<string, unknown>;
+const channelWords: Record<DeliveryChannel, string> = { slack: 'Slack', teams: 'Microsoft Teams', sandbox: 'the sandbox' };
 const opt = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
-const reasonAad = { hold: (id: string) => `legal_holds.reason:${id}`, disposal: (id: string) => `disposals.reason:${id}` };
+const reasonAad = {
+  hold: (id: string) => `legal_holds.reason:${id}`,
+  disposal: (id: string) => `disposals.reason:${id}`,
+  dateOfBirth: (id: string) => `case_dates_of_birth.date_of_birth:${id}`,
+};
 
 export interface RetentionRow {
   reportId: string;
@@ -28,6 +34,22 @@ export interface RetentionRow {
   reviewDate: string;
   basis: 'date_of_birth' | 'school_rule';
   held: boolean;
+  /** The pupil's date of birth ("YYYY-MM-DD"): as the DSL set it, else as the form gave it. */
+  dateOfBirth?: string | undefined;
+  dateOfBirthFrom?: 'form' | 'dsl' | undefined;
+}
+
+export interface TransferRecord {
+  code: string;
+  reportIds: string[];
+  /** The cases' references (a disposed case's from its tombstone). */
+  references: string[];
+  toSchool: string;
+  createdBy: string;
+  createdAt: string;
+  dueAt: string;
+  confirmedAt?: string | undefined;
+  confirmedBy?: string | undefined;
 }
 
 export interface Tombstone {
@@ -79,7 +101,10 @@ export class CaseRetentionStore {
     const report = this.store.findReportByReference(reference.trim());
     if (!report) throw new DomainError('NOT_FOUND', 'no case has that reference');
     const r = this.db.prepare('SELECT closed_at FROM reports WHERE id = @id').get({ id: report.id }) as Row;
-    const review = reviewDate({ submittedAt: report.submittedAt, dateOfBirth: dateOfBirthOf(report.form) }, this.directory.retention.defaultYears);
+    const set = this.db.prepare('SELECT date_of_birth FROM case_dates_of_birth WHERE report_id = @id').get({ id: report.id }) as Row | undefined;
+    const fromDsl = set ? openText(this.keys, String(set.date_of_birth), reasonAad.dateOfBirth(report.id)) : undefined;
+    const dob = fromDsl ?? dateOfBirthOf(report.form);
+    const review = reviewDate({ submittedAt: report.submittedAt, dateOfBirth: dob }, this.directory.retention.defaultYears);
     const held = this.db.prepare('SELECT 1 FROM legal_holds WHERE report_id = @id').get({ id: report.id }) !== undefined;
     return {
       reportId: report.id,
@@ -91,6 +116,8 @@ export class CaseRetentionStore {
       reviewDate: review.date,
       basis: review.basis,
       held,
+      dateOfBirth: dob,
+      dateOfBirthFrom: fromDsl ? 'dsl' : dob ? 'form' : undefined,
     };
   }
 
@@ -133,6 +160,37 @@ export class CaseRetentionStore {
     });
   }
 
+  /**
+   * The DSL sets or corrects the pupil's date of birth (sealed), and the review date
+   * follows it (the pupil's 25th birthday); audited with the new review date, never the
+   * birth date itself. Checked as the form checks it, on the day the case was reported.
+   */
+  setDateOfBirth(reference: string, date: string, by: string, now: Date): RetentionRow {
+    requireDsl(this.directory.rolesOf(by));
+    const c = this.row(reference);
+    const parsed = dateOfBirthSchema(localDate(new Date(c.submittedAt), this.directory.timeZone)).safeParse(date);
+    if (!parsed.success)
+      throw new DomainError('VALIDATION_FAILED', 'not a date of birth', [{ path: 'dateOfBirth', message: parsed.error.issues[0]?.message ?? 'Please give the date of birth.' }]);
+    if (parsed.data === c.dateOfBirth && c.dateOfBirthFrom === 'dsl') throw new DomainError('ALREADY_DONE', 'that date of birth is already recorded');
+    durableTransaction(this.db, () => {
+      this.db
+        .prepare(
+          `INSERT INTO case_dates_of_birth (report_id, date_of_birth, set_by, set_at) VALUES (@id, @dob, @by, @at)
+           ON CONFLICT (report_id) DO UPDATE SET date_of_birth = excluded.date_of_birth, set_by = excluded.set_by, set_at = excluded.set_at`,
+        )
+        .run({ id: c.reportId, dob: sealText(this.keys, parsed.data, reasonAad.dateOfBirth(c.reportId)), by, at: now.toISOString() });
+      const after = this.row(c.reference);
+      this.audit.append({
+        at: now.toISOString(),
+        actor: by,
+        action: 'retention.date_of_birth_set',
+        reportId: c.reportId,
+        details: { reference: c.reference, corrected: c.dateOfBirth !== undefined, reviewDateBefore: c.reviewDate, reviewDate: after.reviewDate },
+      });
+    });
+    return this.row(c.reference);
+  }
+
   holdReason(reference: string): string | undefined {
     const c = this.row(reference);
     const r = this.db.prepare('SELECT reason FROM legal_holds WHERE report_id = @id').get({ id: c.reportId }) as Row | undefined;
@@ -163,7 +221,9 @@ export class CaseRetentionStore {
       const evidence = (this.db.prepare('SELECT sha256 FROM evidence WHERE report_id = @id').all({ id }) as Row[]).map((r) => String(r.sha256));
       const del = (sql: string) => this.db.prepare(sql).run({ id });
       del('DELETE FROM outbox_attempts WHERE outbox_id IN (SELECT id FROM outbox WHERE report_id = @id)');
-      for (const table of ['outbox', 'message_refs', 'upload_targets', 'slack_pending_files', 'dsl_digest', 'timers', 'evidence', 'case_entries', 'duties'])
+      // Every card already delivered about the case becomes a tombstone, through the outbox (issue 14, item 7).
+      const cards = queueTombstoneCards(this.db, this.store, { reportId: id, reference: c.reference, disposedOn: this.today(now), disposedBy: this.directory.displayName(by) }, now);
+      for (const table of ['outbox', 'message_refs', 'upload_targets', 'slack_pending_files', 'dsl_digest', 'timers', 'evidence', 'case_entries', 'case_dates_of_birth', 'duties'])
         del(`DELETE FROM ${table} WHERE report_id = @id`);
       del('DELETE FROM reports WHERE id = @id');
       this.audit.append({
@@ -171,7 +231,7 @@ export class CaseRetentionStore {
         actor: by,
         action: 'report.disposed',
         reportId: id,
-        details: { reference: c.reference, kind: c.kind, reviewDate: c.reviewDate, evidenceFiles: evidence.length, reasonSha256: contentSha256(text) },
+        details: { reference: c.reference, kind: c.kind, reviewDate: c.reviewDate, evidenceFiles: evidence.length, chatCards: cards, reasonSha256: contentSha256(text) },
       });
       const dslAndHead = [...this.directory.withRole('dsl'), ...this.directory.withRole('headteacher')].map((p) => p.id);
       this.tell(dslAndHead, `retention-disposed:${id}`, {
@@ -214,18 +274,50 @@ export class CaseRetentionStore {
   /** Records a transfer of a pupil's cases to their next school; the receipt is due in five school days. */
   recordTransfer(references: string[], toSchool: string, by: string, now: Date): { code: string; dueAt: string } {
     requireDsl(this.directory.rolesOf(by));
-    const school = requireReason(toSchool);
-    if (references.length === 0) throw new DomainError('VALIDATION_FAILED', 'no cases to transfer');
-    const ids = references.map((ref) => this.row(ref).reportId);
+    const school = toSchool.trim();
+    if (!school || school.length > 200)
+      throw new DomainError('VALIDATION_FAILED', 'the receiving school is missing or too long', [{ path: 'toSchool', message: school ? 'At most 200 characters.' : "Please give the receiving school's name." }]);
+    if (references.length === 0) throw new DomainError('VALIDATION_FAILED', 'no cases to transfer', [{ path: 'cases', message: 'Please choose at least one case.' }]);
+    const ids = [...new Set(references.map((ref) => this.row(ref).reportId))];
     const code = newReceiptCode();
     const dueAt = transferDueAt(now, this.directory.workingHours, this.directory.timeZone).toISOString();
     durableTransaction(this.db, () => {
       this.db
         .prepare('INSERT INTO transfers (code, report_ids, to_school, created_by, created_at, due_at) VALUES (@code, @ids, @school, @by, @at, @dueAt)')
         .run({ code, ids: JSON.stringify(ids), school: sealText(this.keys, school, `transfers.to_school:${code}`), by, at: now.toISOString(), dueAt });
-      for (const id of ids) this.audit.append({ at: now.toISOString(), actor: by, action: 'transfer.sent', reportId: id, details: { code, dueAt } });
+      for (const id of ids) this.audit.append({ at: now.toISOString(), actor: by, action: 'transfer.sent', reportId: id, details: { code, dueAt, cases: ids.length } });
     });
     return { code, dueAt };
+  }
+
+  /** A transfer by its receipt code, or nothing. */
+  transfer(code: string): TransferRecord | undefined {
+    const t = this.db.prepare('SELECT * FROM transfers WHERE code = @c').get({ c: normaliseReceiptCode(code) }) as Row | undefined;
+    return t ? this.transferOf(t) : undefined;
+  }
+
+  /** The transfers a case went in, newest first. */
+  transfersOf(reportId: string): TransferRecord[] {
+    const rows = this.db
+      .prepare('SELECT * FROM transfers WHERE EXISTS (SELECT 1 FROM json_each(transfers.report_ids) WHERE value = @reportId) ORDER BY created_at DESC, code')
+      .all({ reportId }) as Row[];
+    return rows.map((t) => this.transferOf(t));
+  }
+
+  private transferOf(t: Row): TransferRecord {
+    const code = String(t.code);
+    const reportIds = JSON.parse(String(t.report_ids)) as string[];
+    return {
+      code,
+      reportIds,
+      references: reportIds.map((rid) => this.store.getReport(rid)?.reference ?? this.tombstoneOf(rid) ?? rid),
+      toSchool: openText(this.keys, String(t.to_school), `transfers.to_school:${code}`),
+      createdBy: String(t.created_by),
+      createdAt: String(t.created_at),
+      dueAt: String(t.due_at),
+      confirmedAt: opt(t.confirmed_at),
+      confirmedBy: opt(t.confirmed_by),
+    };
   }
 
   /** The receiving school's receipt: by the code it was given. */
@@ -238,6 +330,30 @@ export class CaseRetentionStore {
       this.db.prepare('UPDATE transfers SET confirmed_at = @at, confirmed_by = @by WHERE code = @c').run({ c, at: now.toISOString(), by });
       for (const id of JSON.parse(String(t.report_ids)) as string[])
         this.audit.append({ at: now.toISOString(), actor: by, action: 'transfer.confirmed', reportId: id, details: { code: c } });
+    });
+  }
+
+  /**
+   * A disposed case's card that could not be replaced by its tombstone (a permanent
+   * delivery failure): recorded in the audit log, and the DSL and headteacher are told
+   * where it is, so they can delete it by hand. Never silent.
+   */
+  tombstoneNotDelivered(item: Pick<OutboxItem, 'id' | 'channel' | 'recipientType' | 'recipientId' | 'payload'>, code: string, now: Date): void {
+    const reference = String(item.payload.reference ?? '');
+    const person = item.recipientId.replace(/^(slack|teams|sandbox):/, '');
+    const failedWhere = item.recipientType === 'dsl_channel' ? 'the DSL channel' : `${this.directory.displayName(person)}'s chat with the bot`;
+    durableTransaction(this.db, () => {
+      this.audit.append({
+        at: now.toISOString(),
+        actor: 'system',
+        action: 'delivery.failed',
+        // On the disposed case's own line of the log (audit verify counts it with the case's other entries).
+        ...(typeof item.payload.disposedReportId === 'string' ? { reportId: item.payload.disposedReportId } : {}),
+        details: { outbox: item.id, channel: item.channel, type: tombstoneType, reference, to: item.recipientType === 'dsl_channel' ? 'dsl_channel' : item.recipientId, code },
+      });
+      const dslAndHead = [...this.directory.withRole('dsl'), ...this.directory.withRole('headteacher')].map((p) => p.id);
+      // Once per chat the case's cards are in (a person's DMs may hold several).
+      this.tell(dslAndHead, `tombstone-failed:${reference}:${item.channel}:${item.recipientId}`, { event: 'tombstone_failed', reference, failedWhere, failedChannel: channelWords[item.channel], failedCode: code }, now);
     });
   }
 

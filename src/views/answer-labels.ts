@@ -24,6 +24,7 @@ const byId: Record<string, string> = {
   whereShared: 'Where the images are being shared',
   'pupil.name': 'Pupil',
   'pupil.yearGroup': 'Year group',
+  'pupil.dateOfBirth': "Pupil's date of birth",
 };
 
 const byPerson: Record<string, string> = {
@@ -42,7 +43,7 @@ export function answerLabel(field: { id: string; label: string }): string {
   if (known) return known;
   const [prefix, part] = field.id.split('.');
   const who = prefix ? byPerson[prefix] : undefined;
-  if (who) return part === 'name' ? `${who} (name given)` : who;
+  if (who) return part === 'name' ? `${who} (name given)` : part === 'dateOfBirth' ? `${who}: date of birth` : who;
   return field.label.replace(/\?$/, '');
 }
 

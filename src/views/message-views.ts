@@ -8,7 +8,7 @@ import { formatLocalString } from './answer-labels.js';
 import type { Directory } from '../core/school.js';
 import { textLimits } from '../core/text-limits.js';
 import { digestView } from './digest-view.js';
-import { retentionNoticeView } from './retention-views.js';
+import { retentionNoticeView, tombstoneView } from './retention-views.js';
 import { caseActions, reopenedView } from './case-views.js';
 import { formAnswers } from './report-forms.js';
 import type { ActionView, MessageView } from './view-model.js';
@@ -181,6 +181,8 @@ export function messageView(item: Pick<OutboxItem, 'messageType' | 'payload'>, t
       return digestView(item.payload, at, possibleSubjectWords);
     case 'retention.notice':
       return retentionNoticeView(item.payload, at);
+    case 'report.tombstone':
+      return tombstoneView(item.payload);
     default:
       return view({ title: `Report ${p.reference}`, actions: [details] });
   }

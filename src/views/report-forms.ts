@@ -42,10 +42,13 @@ const when = (required: boolean, what = 'it happened'): FormField[] => [
   { id: 'occurred.date', kind: 'date', label: `Date ${what}`, required },
   { id: 'occurred.time', kind: 'time', label: 'Time (if known)', required: false },
 ];
-const who = (prefix: string, label: string, types: [string, string][], required = true): FormField[] => [
+/** A pupil's date of birth: optional (a member of staff often does not know it); it sets the case's review date. */
+const dateOfBirth = (id: string, label = "If a pupil: their date of birth (if known)"): FormField => ({ id, kind: 'date', label, required: false });
+const who = (prefix: string, label: string, types: [string, string][], required = true, askDateOfBirth = false): FormField[] => [
   { id: `${prefix}.type`, kind: 'choice', label, required, choices: opts(types) },
   { id: `${prefix}.personId`, kind: 'person', label: 'If a member of staff: who', required: false },
   { id: `${prefix}.name`, kind: 'text', label: 'Name (if known)', required: false },
+  ...(askDateOfBirth ? [dateOfBirth(`${prefix}.dateOfBirth`)] : []),
 ];
 const staff = (prefix: string, label: string): FormField[] => [
   { id: `${prefix}.personId`, kind: 'person', label, required: false },
@@ -70,7 +73,7 @@ const screenshotTimes: FormField[] = [
 
 export const formFields: Record<ReportKind, FormField[]> = {
   inappropriate_content: [
-    ...who('accessedBy', 'Who accessed it?', [['pupil', 'A pupil'], ['staff', 'A member of staff'], ['visitor', 'A visitor'], ['unknown', 'Not known']]),
+    ...who('accessedBy', 'Who accessed it?', [['pupil', 'A pupil'], ['staff', 'A member of staff'], ['visitor', 'A visitor'], ['unknown', 'Not known']], true, true),
     ...when(true),
     { id: 'urls', kind: 'urls', label: 'Full web address(es), one per line', required: true, placeholder: 'https://…' },
     { id: 'category', kind: 'choice', label: 'What kind of content?', required: true, choices: contentCategories.map((c) => ({ title: contentCategoryLabels[c], value: c })) },
@@ -83,6 +86,7 @@ export const formFields: Record<ReportKind, FormField[]> = {
   cyberbullying: [
     { id: 'target.type', kind: 'choice', label: 'Who was targeted?', required: true, choices: opts([['pupil', 'A pupil'], ['staff', 'A member of staff'], ['other', 'Someone else']]) },
     text('target.name', 'Their name (if you can give it)', false),
+    dateOfBirth('target.dateOfBirth'),
     ...who('responsible', 'Who is said to be responsible?', [['pupil', 'A pupil'], ['staff', 'A member of staff'], ['parent', 'A parent'], ['unknown', 'Not known, or outside the school']]),
     text('platform', 'App or website', true, 'e.g. WhatsApp'),
     text('where', 'Where (web address, group or account name)'),
@@ -96,6 +100,7 @@ export const formFields: Record<ReportKind, FormField[]> = {
     ...when(true),
     text('pupil.name', "The pupil's name"),
     text('pupil.yearGroup', 'Year group', false),
+    dateOfBirth('pupil.dateOfBirth', "The pupil's date of birth (if known)"),
     ...staff('staffMember', 'The member of staff'),
     { id: 'accepted', kind: 'yesno', label: 'Was the request accepted?', required: true },
     { id: 'familyLink', kind: 'yesno', label: 'Is there a family link?', required: true },
@@ -111,7 +116,7 @@ export const formFields: Record<ReportKind, FormField[]> = {
     ...screenshotTimes,
   ],
   extremism: [
-    ...who('concernAbout', 'Who is the concern about?', [['pupil', 'A pupil'], ['staff', 'A member of staff'], ['other', 'Someone else'], ['unknown', 'Not known']]),
+    ...who('concernAbout', 'Who is the concern about?', [['pupil', 'A pupil'], ['staff', 'A member of staff'], ['other', 'Someone else'], ['unknown', 'Not known']], true, true),
     ...when(true),
     { id: 'urls', kind: 'urls', label: 'Web address(es), one per line (if any)', required: false },
     long('description', 'What you saw or heard'),
@@ -120,6 +125,7 @@ export const formFields: Record<ReportKind, FormField[]> = {
   nude_images: [
     text('pupil.name', "The pupil's name"),
     text('pupil.yearGroup', 'Year group', false),
+    dateOfBirth('pupil.dateOfBirth', "The pupil's date of birth (if known)"),
     ...when(true, 'you found out'),
     text('whereShared', 'Where are the images being shared?', true, 'e.g. a Snapchat group'),
     long('description', 'What you know (do not describe the images)'),
@@ -133,7 +139,7 @@ export const formFields: Record<ReportKind, FormField[]> = {
     ...screenshotTimes,
   ],
   something_else: [
-    ...who('about', 'Who is it about? (if anyone)', [['pupil', 'A pupil'], ['staff', 'A member of staff'], ['other', 'Someone else'], ['unknown', 'Not known']], false),
+    ...who('about', 'Who is it about? (if anyone)', [['pupil', 'A pupil'], ['staff', 'A member of staff'], ['other', 'Someone else'], ['unknown', 'Not known']], false, true),
     ...when(false),
     long('description', 'What happened'),
     ...screenshotTimes,

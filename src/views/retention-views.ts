@@ -7,6 +7,7 @@ import type { MessageView } from './view-model.js';
  */
 export function retentionNoticeView(payload: Record<string, unknown>, at: (iso: string | undefined) => string): MessageView {
   const s = (v: unknown) => (typeof v === 'string' ? v : '');
+  if (payload.event === 'tombstone_failed') return tombstoneFailedView(payload);
   if (payload.event === 'transfer_overdue') {
     const refs = Array.isArray(payload.references) ? payload.references.map(String).join(', ') : '';
     return {
@@ -34,6 +35,47 @@ export function retentionNoticeView(payload: Record<string, unknown>, at: (iso: 
       { title: 'Review date', value: s(payload.reviewDate) },
     ],
     paragraphs: ['Its record, evidence and text are removed under the retention rules. A tombstone and the audit log keep the reference, dates, who and why.'],
+    inputs: [],
+    actions: [],
+  };
+}
+
+/** "DD Month YYYY" for a school date "YYYY-MM-DD". */
+function longDay(date: string): string {
+  const at = new Date(`${date}T12:00:00Z`);
+  return Number.isNaN(at.getTime()) ? date : new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' }).format(at);
+}
+
+/**
+ * What a disposed case's delivered cards become (the DSL channel card, DMs, reminders):
+ * the reference, the date and who; nothing of the report, no buttons.
+ */
+export function tombstoneView(payload: Record<string, unknown>): MessageView {
+  const s = (v: unknown) => (typeof v === 'string' ? v : '');
+  return {
+    title: `${s(payload.reference)} was disposed of under the retention rules on ${longDay(s(payload.disposedOn))} by ${s(payload.disposedBy)}`,
+    urgent: false,
+    facts: [],
+    paragraphs: [],
+    inputs: [],
+    actions: [],
+  };
+}
+
+/** To the DSL and headteacher: a disposed case's card could not be replaced by its tombstone, so it may still show the report. */
+export function tombstoneFailedView(payload: Record<string, unknown>): MessageView {
+  const s = (v: unknown) => (typeof v === 'string' ? v : '');
+  return {
+    title: `Not removed from chat: a card of ${s(payload.reference)}`,
+    urgent: false,
+    facts: [
+      { title: 'Reference', value: s(payload.reference) },
+      { title: 'Where', value: s(payload.failedWhere) },
+      { title: 'Why', value: s(payload.failedCode) },
+    ],
+    paragraphs: [
+      `The case was disposed of, but a card about it in ${s(payload.failedWhere)} could not be replaced by its tombstone and may still show the report's summary. Please delete that message by hand in ${s(payload.failedChannel)}.`,
+    ],
     inputs: [],
     actions: [],
   };

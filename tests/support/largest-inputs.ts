@@ -48,7 +48,7 @@ export function urlList(total: number = textLimits.urlList, count: number = text
 export function largestValues(kind: ReportKind, seed = hostile): Record<string, string> {
   const values: Record<string, string> = {};
   for (const f of formFields[kind]) {
-    if (f.kind === 'date') values[f.id] = '2026-11-20';
+    if (f.kind === 'date') values[f.id] = f.id.endsWith('.dateOfBirth') ? '2012-05-31' : '2026-11-20';
     else if (f.kind === 'time') values[f.id] = '09:30';
     else if (f.kind === 'yesno') values[f.id] = 'true';
     else if (f.kind === 'choice') values[f.id] = f.choices?.[0]?.value ?? '';

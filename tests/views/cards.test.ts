@@ -4,6 +4,7 @@ import { escapeTeamsMarkdown, messageCard } from '../../src/views/adaptive-cards
 import { messageView } from '../../src/views/message-views.js';
 import { cardProblems } from '../support/adaptive-card-check.js';
 import { checkpointAudit } from '../../src/core/audit-checkpoint.js';
+import { queueTombstoneCards } from '../../src/store/disposal-cards.js';
 import { CaseRetentionStore } from '../../src/store/case-retention-store.js';
 import { demoSchool, example, harness } from '../support/harness.js';
 
@@ -38,6 +39,10 @@ describe('message cards', () => {
       retention.recordTransfer([r1!.reference, r2!.reference], 'Hillside Academy', 'jo-patel', h.clock.now());
       h.clock.advanceMinutes(60 * 24 * 10);
       retention.takeOverdueTransfers(h.clock.now());
+      // A disposed case's delivered card becomes its tombstone; one that cannot is told to the DSL.
+      h.db.prepare(`INSERT INTO message_refs (channel, report_id, recipient_id, message_type, conversation_id, message_id, created_at) VALUES ('sandbox', @r, 'dsl_channel', 'report.for_acknowledgement', 'dsl', '1', @at)`).run({ r: r2!.reportId, at: h.clock.now().toISOString() });
+      queueTombstoneCards(h.db, h.store, { reportId: r2!.reportId, reference: r2!.reference, disposedOn: '2051-11-24', disposedBy: 'Jo Patel' }, h.clock.now());
+      retention.tombstoneNotDelivered({ id: 'x', channel: 'sandbox', recipientType: 'dsl_channel', recipientId: 'dsl_channel', payload: { reference: r2!.reference } }, 'message_not_found', h.clock.now());
       const seen = new Set<string>();
       for (const item of h.store.listOutbox()) {
         seen.add(item.messageType);

@@ -5,6 +5,7 @@ import { Directory, schoolConfigSchema } from '../../src/core/school.js';
 import { DomainError } from '../../src/core/errors.js';
 import { messageTypes } from '../../src/core/messages.js';
 import { checkpointAudit } from '../../src/core/audit-checkpoint.js';
+import { queueTombstoneCards } from '../../src/store/disposal-cards.js';
 import { CaseRetentionStore } from '../../src/store/case-retention-store.js';
 import type { ReportKind } from '../../src/core/report-schemas.js';
 import { textLimits } from '../../src/core/text-limits.js';
@@ -113,6 +114,11 @@ describe.each(Object.entries(seeds))('Sizes: every message the bot can send, for
     retention.recordTransfer(refs, fill(100, seed).slice(0, 100), 'jo-patel', clock.now());
     clock.advanceMinutes(60 * 24 * 10);
     retention.takeOverdueTransfers(clock.now());
+    // A disposed case's card becomes its tombstone; one that cannot is told to the DSL (retention.notice).
+    const first = reports[0]!.reportId;
+    env.db.prepare(`INSERT INTO message_refs (channel, report_id, recipient_id, message_type, conversation_id, message_id, created_at) VALUES ('sandbox', @r, 'dsl_channel', 'report.for_acknowledgement', 'dsl', '1', @at)`).run({ r: first, at: clock.now().toISOString() });
+    queueTombstoneCards(env.db, env.store, { reportId: first, reference: refs[0]!, disposedOn: '2051-11-24', disposedBy: fill(100, seed) }, clock.now());
+    retention.tombstoneNotDelivered({ id: 'x', channel: 'sandbox', recipientType: 'person', recipientId: 'jo-patel', payload: { reference: refs[0]! } }, fill(40, seed), clock.now());
   });
   afterAll(() => {
     rmSync(env.dir, { recursive: true, force: true });
