@@ -3,8 +3,6 @@ import type { Response, Router } from 'express';
 import { z } from 'zod';
 import { governorsReport } from '../core/governors-report.js';
 import type { Role } from '../core/school.js';
-import { governorsCharts } from '../views/governors-charts.js';
-import { governorsPdf } from '../views/governors-pdf.js';
 import type { CaseFacts } from '../core/governors-report.js';
 import { auditLogForExport, filteringLog, mayExportAuditLog, mayExportFilteringLog } from '../core/filtering-log.js';
 import type { AuditEntry } from '../core/ports.js';
@@ -96,6 +94,9 @@ export function mountExports(
       rules: d.policy.rules.map((r) => ({ id: r.id, title: r.title })),
       cases: d.casesAround(q.data.from, q.data.to),
     });
+    // The charts (echarts) and PDF (PDFKit, fonts) are loaded when a governors' report is
+    // first made, never at start: together ~120 MB of memory the bot otherwise never uses.
+    const [{ governorsCharts }, { governorsPdf }] = await Promise.all([import('../views/governors-charts.js'), import('../views/governors-pdf.js')]);
     const pdf = await governorsPdf(report, governorsCharts(report), d.clock());
     recordConsoleEvent(d, session.p, 'console.exported', { export: 'governors_report', from: q.data.from, to: q.data.to });
     res.set('Content-Disposition', `attachment; filename="governors-report-${q.data.from}-to-${q.data.to}.pdf"`);

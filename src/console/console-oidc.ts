@@ -1,9 +1,12 @@
-import * as client from 'openid-client';
+import type * as OpenId from 'openid-client';
 import { z } from 'zod';
 import { isLoopbackUrl, type ConsoleConfig } from '../config.js';
 import type { ExternalIdentity } from '../core/school.js';
 
 type OidcConfig = NonNullable<ConsoleConfig['oidc']>;
+
+/** openid-client loads with the first sign-in, not at start. */
+const openId = () => import('openid-client');
 
 /**
  * Sign-in with the identities the school already has, by OpenID Connect (openid-client):
@@ -12,7 +15,7 @@ type OidcConfig = NonNullable<ConsoleConfig['oidc']>;
  * Authorization code flow with PKCE, state and nonce; the ID token is checked by the library.
  */
 export class ConsoleOidc {
-  private discovered: Promise<client.Configuration> | undefined;
+  private discovered: Promise<OpenId.Configuration> | undefined;
 
   constructor(
     private readonly config: OidcConfig,
@@ -24,15 +27,17 @@ export class ConsoleOidc {
   }
 
   /** The provider's metadata, fetched once (again after a failure). */
-  private configuration(): Promise<client.Configuration> {
-    this.discovered ??= client
-      .discovery(
-        new URL(this.config.issuer),
-        this.config.clientId,
-        undefined,
-        client.ClientSecretPost(this.config.clientSecret),
-        // Plain http only for a provider on this machine's loopback (tests); config refuses it elsewhere.
-        isLoopbackUrl(this.config.issuer) ? { execute: [client.allowInsecureRequests] } : undefined,
+  private configuration(): Promise<OpenId.Configuration> {
+    this.discovered ??= openId()
+      .then((client) =>
+        client.discovery(
+          new URL(this.config.issuer),
+          this.config.clientId,
+          undefined,
+          client.ClientSecretPost(this.config.clientSecret),
+          // Plain http only for a provider on this machine's loopback (tests); config refuses it elsewhere.
+          isLoopbackUrl(this.config.issuer) ? { execute: [client.allowInsecureRequests] } : undefined,
+        ),
       )
       .catch((err: unknown) => {
         this.discovered = undefined;
@@ -44,6 +49,7 @@ export class ConsoleOidc {
   /** Where to send the browser, and what to keep until it comes back. */
   async begin(): Promise<{ url: string; state: string; nonce: string; verifier: string }> {
     const cfg = await this.configuration();
+    const client = await openId();
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
@@ -61,6 +67,7 @@ export class ConsoleOidc {
   /** The identity the provider vouches for, from the callback's URL; throws when anything does not check out. */
   async finish(callbackUrl: URL, kept: { state: string; nonce: string; verifier: string }): Promise<ExternalIdentity> {
     const cfg = await this.configuration();
+    const client = await openId();
     const tokens = await client.authorizationCodeGrant(cfg, callbackUrl, {
       pkceCodeVerifier: kept.verifier,
       expectedState: kept.state,

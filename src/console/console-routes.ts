@@ -10,7 +10,6 @@ import type { Logger } from '../logger.js';
 import type { Keyring } from '../store/keyring.js';
 import { wordsForError } from '../views/error-words.js';
 import { reportDetailsView } from '../views/message-views.js';
-import { casePdf } from '../views/case-pdf.js';
 import { formatLocal } from '../core/working-time.js';
 import { casePage, messagePage, queuePage, signInPage, type Chrome } from './console-pages.js';
 import { ConsoleOidc } from './console-oidc.js';
@@ -267,6 +266,8 @@ export function mountConsole(d: ConsoleDeps): void {
       const view = d.workflow.view({ reportId: String(req.params.id), actorId: session.p });
       if (view.access !== 'full') throw new DomainError('FORBIDDEN', 'only the whole record is exported');
       const details = reportDetailsView(view, d.directory, d.directory.timeZone);
+      // PDFKit and its fonts load with the first PDF made, not at start (see console-exports).
+      const { casePdf } = await import('../views/case-pdf.js');
       const pdf = await casePdf(view, details, { schoolName: d.schoolName, exportedBy: d.directory.displayName(session.p), exportedAt: formatLocal(d.clock(), d.directory.timeZone) });
       recordConsoleEvent(d, session.p, 'console.exported', { export: 'case_pdf' }, view.reportId);
       d.log.info({ personId: session.p, reportId: view.reportId }, 'console export: case PDF');

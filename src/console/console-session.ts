@@ -1,7 +1,6 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { parse as parseCookies, serialize } from 'cookie';
 import type { Request, Response } from 'express';
-import { EncryptJWT, jwtDecrypt } from 'jose';
 import { z } from 'zod';
 import type { Clock } from '../core/working-time.js';
 import type { Keyring } from '../store/keyring.js';
@@ -13,6 +12,9 @@ import type { Keyring } from '../store/keyring.js';
  * when it was last used: idle longer than the timeout, or older than 8 hours, it is refused.
  * CSRF: each form carries a token bound to the session id (an HMAC under its own key).
  */
+/** jose loads with the console's first sign-in or session, not at start (a chat-only bot never needs it). */
+const jose = () => import('jose');
+
 export const sessionCookie = 'sg_console';
 /** The OpenID Connect round trip (state, nonce, PKCE verifier), 10 minutes. */
 export const loginCookie = 'sg_console_login';
@@ -97,6 +99,7 @@ export class ConsoleSessions {
 
   async startLogin(res: Response, login: Omit<LoginState, 'pre'> = {}): Promise<LoginState> {
     const full: LoginState = { ...login, pre: randomBytes(18).toString('base64url') };
+    const { EncryptJWT } = await jose();
     const jwe = await new EncryptJWT({ ...full })
       .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
       .setIssuedAt(Math.floor(this.clock().getTime() / 1000))
@@ -118,6 +121,7 @@ export class ConsoleSessions {
   }
 
   private async write(res: Response, session: Session): Promise<void> {
+    const { EncryptJWT } = await jose();
     const jwe = await new EncryptJWT({ ...session })
       .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
       .setIssuedAt(Math.floor(session.start / 1000))
@@ -129,6 +133,7 @@ export class ConsoleSessions {
   }
 
   private async decrypt(token: string): Promise<unknown> {
+    const { jwtDecrypt } = await jose();
     try {
       const { payload } = await jwtDecrypt(token, this.sessionKey, { currentDate: this.clock() });
       return payload;

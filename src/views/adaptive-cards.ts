@@ -10,9 +10,13 @@ import type { MessageView } from './view-model.js';
  * adaptivecards-templating, with just the type we use: its own type file imports the
  * adaptivecards package's TypeScript sources, which do not compile under this project.
  */
-const ACData = createRequire(import.meta.url)('adaptivecards-templating') as {
-  Template: new (payload: unknown) => { expand(context: { $root: unknown }): unknown };
-};
+type Templating = { Template: new (payload: unknown) => { expand(context: { $root: unknown }): unknown } };
+/**
+ * Loaded with the first card expanded (Teams or the sandbox), never at start: it brings
+ * adaptive-expressions, antlr4ts and lodash (~30 MB) that Slack alone never uses.
+ */
+let templating: Templating | undefined;
+const ACData = (): Templating => (templating ??= createRequire(import.meta.url)('adaptivecards-templating') as Templating);
 
 /** cards/ at the top of the project: the Adaptive Card templates. */
 export const cardsDir = fileURLToPath(new URL('../../cards/', import.meta.url));
@@ -30,7 +34,7 @@ function template(name: string): unknown {
 
 /** Expands cards/<name>.json with data. Data values are never evaluated as template expressions. */
 export function expandCard(name: string, data: object): Record<string, unknown> {
-  return new ACData.Template(template(name)).expand({ $root: data }) as Record<string, unknown>;
+  return new (ACData().Template)(template(name)).expand({ $root: data }) as Record<string, unknown>;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { example } from '../support/harness.js';
 import { sign, slackHarness, slackId, slackSample, type SlackHarness } from '../support/slack-harness.js';
 import { buttonOf, buttonPress, fileReport, formState, textOf, viewSubmission } from './slack-flow.js';
@@ -55,6 +55,9 @@ describe('Slack: requests that are not right', () => {
     (event.event as Record<string, unknown>).user = slackId('jo-patel');
     expect((await h.event(event)).status).toBe(200);
     expect((await h.event(event, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' })).status).toBe(200);
+    // App Home is drawn and published just after the event is answered (nothing waits behind it).
+    await vi.waitFor(() => expect(h.api.of('views.publish')).toHaveLength(1));
+    await new Promise((r) => setTimeout(r, 50)); // the retry is never drawn a second time
     expect(h.api.of('views.publish')).toHaveLength(1);
     // The DSL's App Home: the open queue with the next deadline.
     const home = JSON.stringify(h.api.of('views.publish')[0]?.body.view);
@@ -70,6 +73,7 @@ describe('Slack: requests that are not right', () => {
     (event.event as Record<string, unknown>).user = slackId(ex.reporter);
     event.event_id = 'Ev0STAFF';
     await h.event(event);
+    await vi.waitFor(() => expect(h.api.of('views.publish')).toHaveLength(1));
     const home = JSON.stringify(h.api.of('views.publish').at(-1)?.body.view);
     expect(home).toContain('Your reports');
     expect(home).toContain('SG-2026-0001');

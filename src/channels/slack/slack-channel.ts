@@ -140,7 +140,7 @@ export function mountSlack(d: SlackChannelDeps): SlackChannel {
   registerMessageAction(s);
   registerSubjectCheck(s);
   registerButtons(s);
-  registerHome(s);
+  const home = registerHome(s);
   app.error(async (err) => {
     d.log.error({ err }, 'Slack: a request could not be handled');
   });
@@ -168,6 +168,7 @@ export function mountSlack(d: SlackChannelDeps): SlackChannel {
     start: () => health.start(),
     async stop() {
       health.stop();
+      await home.settled(); // App Homes being drawn read the database: done before it closes
       if (socketStarted) await app.stop();
     },
   };
