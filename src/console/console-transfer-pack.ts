@@ -4,7 +4,6 @@ import { DomainError } from '../core/errors.js';
 import { requireDsl } from '../core/retention.js';
 import { formatLocal } from '../core/working-time.js';
 import { formatDay } from '../views/answer-labels.js';
-import { transferPackPdf } from '../views/case-pdf.js';
 import { reportDetailsView } from '../views/message-views.js';
 import type { RetentionRouteDeps } from './console-retention.js';
 
@@ -38,6 +37,8 @@ export function mountTransferPack(router: Router, d: RetentionRouteDeps): void {
         }
       });
       const at = (iso: string) => formatLocal(new Date(iso), d.directory.timeZone);
+      // PDFKit loads with the first PDF, not at start (memory, start-up).
+      const { transferPackPdf } = await import('../views/case-pdf.js');
       const pdf = await transferPackPdf(cases, {
         schoolName: d.schoolName,
         toSchool: t.toSchool,
