@@ -17,7 +17,8 @@ export function acknowledge(c: WorkflowCtx, cmd: { reportId: string; actorId: st
   // a double click) sees the first one's writes and answers "already".
   return decided(c, () => {
     const report = mustGetReport(c, cmd.reportId);
-    const duties = c.store.listDuties(report.id).filter((d) => d.type === 'acknowledge');
+    const all = c.store.listDuties(report.id);
+    const duties = all.filter((d) => d.type === 'acknowledge');
     const mine = duties.filter((d) => mayAct(report, d, cmd.actorId));
     if (mine.length === 0) {
       const doneByMe = duties.find((d) => d.status === 'done' && d.doneBy === cmd.actorId);
@@ -26,7 +27,7 @@ export function acknowledge(c: WorkflowCtx, cmd: { reportId: string; actorId: st
     }
     if (mine.every((d) => d.status !== 'open')) return unchanged(report, mine[0] as DutyRecord);
     if (report.status === 'closed') throw new DomainError('REPORT_CLOSED', 'the report is closed');
-    acknowledgeOwn(c, report, cmd.actorId, now, 'acknowledge', true);
+    acknowledgeOwn(c, report, cmd.actorId, now, 'acknowledge', true, all);
     return { reportId: report.id, reference: report.reference, changed: true, by: cmd.actorId, at: now.toISOString() };
   });
 }
@@ -36,9 +37,19 @@ export function acknowledge(c: WorkflowCtx, cmd: { reportId: string; actorId: st
  * pressing Acknowledge, or by deciding or closing (an owner who acts has acknowledged;
  * issue 12). Runs inside the caller's transaction. `tell` updates the cards and tells
  * the reporter once every owner has acknowledged. Returns the duties it marked.
+ * `listed`: the report's duties, when the caller has just read them in this transaction.
  */
-export function acknowledgeOwn(c: WorkflowCtx, report: ReportRecord, actorId: string, now: Date, via: 'acknowledge' | 'decision' | 'close', tell: boolean): DutyRecord[] {
-  const open = c.store.listDuties(report.id).filter((d) => d.type === 'acknowledge' && d.status === 'open' && mayAct(report, d, actorId));
+export function acknowledgeOwn(
+  c: WorkflowCtx,
+  report: ReportRecord,
+  actorId: string,
+  now: Date,
+  via: 'acknowledge' | 'decision' | 'close',
+  tell: boolean,
+  listed?: DutyRecord[],
+): DutyRecord[] {
+  const duties = listed ?? c.store.listDuties(report.id);
+  const open = duties.filter((d) => d.type === 'acknowledge' && d.status === 'open' && mayAct(report, d, actorId));
   if (open.length === 0) return [];
   for (const d of open) {
     c.store.updateDuty(d.id, { status: 'done', doneBy: actorId, doneAt: now.toISOString() });
@@ -58,7 +69,8 @@ export function acknowledgeOwn(c: WorkflowCtx, report: ReportRecord, actorId: st
         acknowledgedAt: now.toISOString(),
       });
   }
-  const allDone = c.store.listDuties(report.id).every((d) => d.type !== 'acknowledge' || d.status === 'done');
+  // Read once in this transaction: the ones marked just now are done too.
+  const allDone = duties.every((d) => d.type !== 'acknowledge' || d.status === 'done' || open.includes(d));
   if (allDone && report.status === 'open') {
     c.store.updateReport(report.id, { status: 'acknowledged', acknowledgedAt: now.toISOString() });
     send(c, { type: 'person', id: report.reporterId }, 'receipt.status', report, `ack:${report.id}`, now, {

@@ -33,6 +33,8 @@ function isWorkingDay(day: TZDate, wh: WorkingHours): boolean {
 
 /** Whether `at` falls inside the school's working hours. */
 export function isWorkingTime(at: Date, wh: WorkingHours, timeZone: string): boolean {
+  const day = localDay(at.getTime(), wh, timeZone);
+  if (day) return wh.days.includes(weekdays[day.weekday] as Weekday) && at.getTime() >= day.start && at.getTime() < day.end;
   const t = new TZDate(at.getTime(), timeZone);
   if (!isWorkingDay(t, wh)) return false;
   return t >= atLocal(t, wh.start) && t < atLocal(t, wh.end);
@@ -42,8 +44,33 @@ export function isWorkingTime(at: Date, wh: WorkingHours, timeZone: string): boo
  * Adds `minutes` of working time to `from`: the clock runs only inside working hours on
  * working days, in the school's time zone (so a deadline set at 16:50 on a Friday with
  * 30 minutes to run falls at 08:20 on Monday, across daylight-saving changes too).
+ *
+ * Worked on the school's wall clock with the zone's cached offsets (a deadline a report,
+ * and Intl's offset was most of a report's routing); a day with a clock change near its
+ * working hours goes through date-fns' TZDate instead, whose rules for a missing or
+ * repeated local time are the reference (tests/core/working-time.test.ts checks that the
+ * two always agree).
  */
 export function addWorkingMinutes(from: Date, minutes: number, wh: WorkingHours, timeZone: string): Date {
+  if (wh.days.length === 0) throw new Error('working hours need at least one day');
+  let remaining = Math.max(0, minutes) * 60_000;
+  let t = from.getTime();
+  for (let guard = 0; guard < 5000; guard += 1) {
+    const day = localDay(t, wh, timeZone);
+    if (!day) return addWorkingMinutesByTZDate(from, minutes, wh, timeZone);
+    if (wh.days.includes(weekdays[day.weekday] as Weekday) && t < day.end) {
+      if (t < day.start) t = day.start;
+      const left = day.end - t;
+      if (remaining <= left) return new Date(t + remaining);
+      remaining -= left;
+    }
+    t = day.nextMidnight;
+  }
+  throw new Error('working-time calculation did not finish');
+}
+
+/** The same with date-fns' TZDate throughout: the reference, and the path for days with a clock change. */
+export function addWorkingMinutesByTZDate(from: Date, minutes: number, wh: WorkingHours, timeZone: string): Date {
   if (wh.days.length === 0) throw new Error('working hours need at least one day');
   let t = new TZDate(from.getTime(), timeZone);
   let remaining = Math.max(0, minutes) * 60_000;
@@ -63,6 +90,30 @@ export function addWorkingMinutes(from: Date, minutes: number, wh: WorkingHours,
     t = atLocal(addDays(startOfDay(t), 1), wh.start);
   }
   throw new Error('working-time calculation did not finish');
+}
+
+const hourMs = 3_600_000;
+const dayMs = 86_400_000;
+
+/**
+ * The school day around `ms` as instants: its weekday, the start and end of working hours
+ * and the next local midnight, from the zone's offset. Undefined when the offset changes
+ * within three hours of any of them (a clock change near that day's hours): the caller
+ * then asks TZDate, so a missing or repeated local time is read exactly as before.
+ */
+function localDay(ms: number, wh: WorkingHours, timeZone: string): { weekday: number; start: number; end: number; nextMidnight: number } | undefined {
+  const offset = zoneOffsetMinutes(timeZone, ms) * 60_000;
+  const wallMs = ms + offset;
+  const midnightWall = Math.floor(wallMs / dayMs) * dayMs;
+  const s = hm(wh.start);
+  const e = hm(wh.end);
+  const start = midnightWall + (s.hours * 60 + s.minutes) * 60_000 - offset;
+  const end = midnightWall + (e.hours * 60 + e.minutes) * 60_000 - offset;
+  const nextMidnight = midnightWall + dayMs - offset;
+  const steady = (at: number) => zoneOffsetMinutes(timeZone, at) * 60_000 === offset;
+  const checks = [midnightWall - offset - 3 * hourMs, start - 3 * hourMs, start, end, end + 3 * hourMs, nextMidnight - 1, nextMidnight + 3 * hourMs];
+  if (!checks.every(steady)) return undefined;
+  return { weekday: new Date(wallMs).getUTCDay(), start, end, nextMidnight };
 }
 
 /** A deadline `minutes` after `from`: on the clock at any hour, or in working time (G3). */

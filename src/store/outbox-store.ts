@@ -73,6 +73,17 @@ export interface AttemptRecord {
   durationMs?: number | undefined;
 }
 
+/** Due rows in outbox_due's own order (see `claimDue`), optionally only some of them. */
+const dueSql = (only: string) =>
+  `SELECT o.* FROM outbox o INDEXED BY outbox_due
+   WHERE o.status = 'pending' AND o.next_attempt_at <= @now ${only}
+     AND (o.claim_until IS NULL OR o.claim_until <= @wall)
+     AND o.channel IN (SELECT value FROM json_each(@channels))
+     AND NOT EXISTS (SELECT 1 FROM outbox e
+       WHERE e.channel = o.channel AND e.recipient_id = o.recipient_id AND e.report_id IS o.report_id
+         AND e.status = 'pending' AND e.rowid < o.rowid)
+   ORDER BY o.next_attempt_at, o.rowid LIMIT @limit`;
+
 /**
  * The outbox: messages queued in the same transaction as the step that caused them
  * (transactional outbox), claimed by one sender at a time (a lease, so a crashed
@@ -97,17 +108,12 @@ export class OutboxStore {
       ),
       // Due, not claimed by a live sender, on a running channel, and the first pending
       // row of its (channel, recipient, report): a later message never overtakes an earlier one.
-      // The DSL channel's cards first (under load they are what must not wait), then oldest first.
-      due: p(
-        `SELECT o.* FROM outbox o
-         WHERE o.status = 'pending' AND o.next_attempt_at <= @now
-           AND (o.claim_until IS NULL OR o.claim_until <= @wall)
-           AND o.channel IN (SELECT value FROM json_each(@channels))
-           AND NOT EXISTS (SELECT 1 FROM outbox e
-             WHERE e.channel = o.channel AND e.recipient_id = o.recipient_id AND e.report_id IS o.report_id
-               AND e.status = 'pending' AND e.rowid < o.rowid)
-         ORDER BY CASE WHEN o.recipient_type = 'dsl_channel' THEN 0 ELSE 1 END, o.next_attempt_at, o.rowid LIMIT @limit`,
-      ),
+      // Read along outbox_due (status, next_attempt_at) in its own order, so a claim stops
+      // at its first few rows instead of checking and sorting every pending row (under load
+      // thousands wait, and each claim was reading them all). The DSL channel's cards are
+      // asked for first (under load they are what must not wait), then everything due.
+      dueDsl: p(dueSql("AND o.recipient_type = 'dsl_channel'")),
+      due: p(dueSql('')),
       claim: p(
         `UPDATE outbox SET claimed_by = @owner, claim_until = @until
          WHERE id = @id AND status = 'pending' AND (claim_until IS NULL OR claim_until <= @wall)`,
@@ -165,7 +171,12 @@ export class OutboxStore {
     const wall = opts.wall ?? Date.now();
     return this.db
       .transaction(() => {
-        const rows = this.s.due.all({ now: opts.now.getTime(), wall, channels: JSON.stringify(opts.channels), limit: opts.limit }) as Row[];
+        const args = { now: opts.now.getTime(), wall, channels: JSON.stringify(opts.channels), limit: opts.limit };
+        const rows = this.s.dueDsl.all(args) as Row[];
+        if (rows.length < opts.limit) {
+          const taken = new Set(rows.map((r) => r.id));
+          for (const r of this.s.due.all(args) as Row[]) if (rows.length < opts.limit && !taken.has(r.id)) rows.push(r);
+        }
         return rows.filter((r) => this.s.claim.run({ id: r.id, owner: opts.owner, until: wall + opts.leaseMs, wall }).changes === 1).map((r) => toOutbox(r, this.keys));
       })
       .immediate();

@@ -13,7 +13,8 @@ import type {
 } from '../core/ports.js';
 import { AuditLog } from './audit-store.js';
 import { CaseEntryStore } from './case-entry-store.js';
-import { durableTransaction, type SqliteDatabase } from './database.js';
+import type { SqliteDatabase } from './database.js';
+import { groupCommitFor, type GroupCommit } from './group-commit.js';
 import type { Keyring } from './keyring.js';
 import { DigestStore } from './digest-store.js';
 import { OutboxStore, type OutboxRow } from './outbox-store.js';
@@ -99,6 +100,7 @@ export class SqliteStore implements WorkflowStore {
   private readonly s;
   private readonly cases: CaseEntryStore;
   private readonly queue: QueueReads;
+  private readonly commits: GroupCommit;
 
   constructor(
     db: SqliteDatabase,
@@ -110,6 +112,7 @@ export class SqliteStore implements WorkflowStore {
     this.digest = new DigestStore(db);
     this.cases = new CaseEntryStore(db, keys);
     this.queue = new QueueReads(db, keys);
+    this.commits = groupCommitFor(db);
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       counterNext: p(
@@ -168,9 +171,13 @@ export class SqliteStore implements WorkflowStore {
     };
   }
 
-  /** A workflow step: committed durably (FULL) before the caller answers anyone. */
+  /**
+   * A workflow step: committed durably before the caller answers anyone: with FULL, or,
+   * inside a request that waits for the disk before it answers (group-commit.ts), with
+   * that request's shared fsync.
+   */
   transaction<T>(fn: () => T): T {
-    return durableTransaction(this.db, fn);
+    return this.commits.transaction(fn);
   }
 
   nextReferenceNumber(year: number): number {

@@ -1,6 +1,7 @@
 import { App, ExpressReceiver } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { ChannelStore } from '../../store/channel-store.js';
+import { groupCommitFor, type GroupCommit } from '../../store/group-commit.js';
 import { SlackFileStore } from '../../store/slack-file-store.js';
 import { registerButtons } from './slack-buttons.js';
 import type { SlackChannelDeps, SlackContext } from './slack-context.js';
@@ -22,6 +23,27 @@ export type { SlackChannelDeps } from './slack-context.js';
  * its ack) with an empty 200, instead of Bolt's 404 after 3 seconds.
  */
 class PromptReceiver extends ExpressReceiver {
+  constructor(
+    options: ConstructorParameters<typeof ExpressReceiver>[0],
+    private readonly commits: GroupCommit,
+  ) {
+    super(options);
+  }
+
+  /**
+   * Slack's answer goes once Bolt is done with the request (processBeforeResponse): the
+   * workflow steps it made share one fsync (on the thread pool, see group-commit.ts) and
+   * the answer waits for it, so persist-then-reply holds while other requests carry on.
+   * Should the fsync fail, Slack is answered 500, never told the report is safe.
+   */
+  override init(bolt: App): void {
+    const commits = this.commits;
+    const answering: App = Object.create(bolt, {
+      processEvent: { value: (event: Parameters<App['processEvent']>[0]) => commits.whileAnswering(() => bolt.processEvent(event)) },
+    });
+    super.init(answering);
+  }
+
   override async requestHandler(req: Parameters<ExpressReceiver['requestHandler']>[0], res: Parameters<ExpressReceiver['requestHandler']>[1]): Promise<void> {
     await super.requestHandler(req, res);
     if (!res.headersSent) res.status(200).end();
@@ -84,7 +106,7 @@ export function mountSlack(d: SlackChannelDeps): SlackChannel {
           d.log.error('Slack: a request was not answered within 3 seconds');
           response.writeHead(404).end();
         },
-      });
+      }, groupCommitFor(d.db));
   const app = new App({
     authorize: async () => ({ botToken: d.config.botToken, ...botIds }),
     logger,
@@ -100,13 +122,22 @@ export function mountSlack(d: SlackChannelDeps): SlackChannel {
     else await client.chat.postMessage({ channel: await dmChannel(user), text });
   };
 
+  // A person's DM channel never changes: remembered in the database (across restarts) and
+  // here (a read and a JSON parse less for every message to a person).
+  const dms = new Map<string, string>();
   const dmChannel = async (slackUserId: string): Promise<string> => {
+    const cached = dms.get(slackUserId);
+    if (cached) return cached;
     const known = refs.getRef<{ channel: string }>(`dm:${slackUserId}`);
-    if (known) return known.channel;
+    if (known) {
+      dms.set(slackUserId, known.channel);
+      return known.channel;
+    }
     const res = await client.conversations.open({ users: slackUserId });
     const channel = res.channel?.id;
     if (!channel) throw new Error('conversations.open gave no channel');
     refs.putRef(`dm:${slackUserId}`, { channel }, d.clock());
+    dms.set(slackUserId, channel);
     return channel;
   };
 

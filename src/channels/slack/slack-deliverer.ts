@@ -19,8 +19,9 @@ export function slackDeliverer(s: SlackContext, onTokenError: (code: string) => 
     async deliver(item: OutboxItem) {
       if (item.reportId && refs.messageForOutbox(item.id)) return;
       const view = messageView(item, dir.timeZone);
-      const pending = item.reportId ? files.pendingCount(item.reportId) : 0;
-      if (pending > 0 && item.recipientType === 'dsl_channel') view.facts.push({ title: 'Evidence', value: `${pending} screenshot(s) still being fetched` });
+      // Only the DSL channel's card says how many screenshots are still being fetched.
+      const pending = item.reportId && item.recipientType === 'dsl_channel' ? files.pendingCount(item.reportId) : 0;
+      if (pending > 0) view.facts.push({ title: 'Evidence', value: `${pending} screenshot(s) still being fetched` });
       const { text, blocks } = messageBlocks(view);
       try {
         const earlier = cardsToReplace(item, refs);
