@@ -8,6 +8,7 @@
 // and no journal is kept while seeding (a failed seed is thrown away, never used).
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { Workflow } from '../src/core/workflow.js';
 import { loadSchool } from '../src/files/school-files.js';
 import { openDatabase } from '../src/store/database.js';
@@ -69,22 +70,29 @@ export async function seeded(n: number, log: (s: string) => void): Promise<{ db:
   const payloads = outbox.map((o) => openJson(keys, String(o.payload_json), `outbox.payload_json:${String(o.id)}`));
   const audits = db.prepare('SELECT * FROM audit_log WHERE report_id = ? ORDER BY seq').all(t.reportId) as Row[];
 
-  // While the clones go in: no journal, no foreign-key checks, no secondary indexes
-  // (rebuilt below, each in one sorted pass).
-  db.pragma('foreign_keys = OFF');
-  db.pragma('journal_mode = OFF');
-  db.pragma('temp_store = MEMORY');
+  db.close();
+
+  // While the clones go in: no journal (a connection of its own: the store's would stay in
+  // WAL, and one statement a table would pile gigabytes into the WAL), no foreign-key
+  // checks, no secondary indexes (rebuilt below, each in one sorted pass).
+  const raw = new Database(tmp);
+  raw.unsafeMode(true); // better-sqlite3's defensive mode refuses journal_mode = OFF
+  raw.pragma('journal_mode = DELETE');
+  if (String(raw.pragma('journal_mode = OFF', { simple: true })) !== 'off') throw new Error('seed: could not turn the journal off');
+  raw.pragma('synchronous = OFF');
+  raw.pragma('cache_size = -262144'); // 256 MB
+  raw.pragma('foreign_keys = OFF');
+  raw.pragma('temp_store = MEMORY');
   const seededTables = ['reports', 'duties', 'timers', 'outbox', 'message_refs', 'idempotency_keys', 'handled_events', 'audit_log'];
-  const indexes = db
+  const indexes = raw
     .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${seededTables.map(() => '?').join(',')})`)
     .all(...seededTables) as { name: string; sql: string }[];
-  for (const ix of indexes) db.exec(`DROP INDEX "${ix.name.replaceAll('"', '""')}"`);
-  cloneRows({ db, keys, n, report, form, routing, duties, specs, timers, outbox, payloads, audits, log: (s) => log(`  ${s} (${Math.round((Date.now() - started) / 1000)} s)`) });
+  for (const ix of indexes) raw.exec(`DROP INDEX "${ix.name.replaceAll('"', '""')}"`);
+  cloneRows({ db: raw, keys, n, report, form, routing, duties, specs, timers, outbox, payloads, audits, log: (s) => log(`  ${s} (${Math.round((Date.now() - started) / 1000)} s)`) });
   log(`  indexing (${Math.round((Date.now() - started) / 1000)} s)`);
-  for (const ix of indexes) db.exec(ix.sql);
-  db.pragma('journal_mode = WAL');
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.close();
+  for (const ix of indexes) raw.exec(ix.sql);
+  raw.pragma('journal_mode = WAL');
+  raw.close();
   renameSync(tmp, files.db);
   rmSync(`${tmp}-wal`, { force: true });
   rmSync(`${tmp}-shm`, { force: true });
