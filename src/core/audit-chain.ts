@@ -70,17 +70,29 @@ function keyObject(raw: AuditKey['key']): KeyObject {
  * before keys existed, which verify accepts only as sealed by an `audit.keyed` entry.
  */
 export function entryHash(seq: number, prevHash: string, entry: AuditInput, key?: AuditKey): string {
-  const body = canonicalJson({
-    seq,
-    prevHash,
-    at: entry.at,
-    actor: entry.actor,
-    action: entry.action,
-    reportId: entry.reportId ?? null,
-    details: entry.details,
-    ...(key ? { keyId: key.id } : {}),
-  });
+  const body = entryBody(seq, prevHash, entry, key?.id);
   return key ? createHmac('sha256', keyObject(key.key)).update(body).digest('hex') : createHash('sha256').update(body).digest('hex');
+}
+
+/**
+ * What an entry's hash covers: canonicalJson of { seq, prevHash, at, actor, action,
+ * reportId, details, keyId }, written out in its sorted key order (it runs for every entry
+ * `audit verify` checks; the same string as canonicalJson of that object).
+ */
+function entryBody(seq: number, prevHash: string, entry: AuditInput, keyId: number | undefined): string {
+  let out = '';
+  const add = (name: string, v: unknown) => {
+    if (v !== undefined) out += `${out ? ',' : ''}"${name}":${canonicalJson(v)}`;
+  };
+  add('action', entry.action);
+  add('actor', entry.actor);
+  add('at', entry.at);
+  add('details', entry.details);
+  add('keyId', keyId);
+  add('prevHash', prevHash);
+  add('reportId', entry.reportId ?? null);
+  add('seq', seq);
+  return `{${out}}`;
 }
 
 /** The stored head's own MAC, so that moving the head back needs the key too. */
@@ -136,6 +148,29 @@ export interface StoredHead {
 
 export type StoredEntry = AuditEntry & { keyId?: number | undefined };
 
+/** Where a walk of the log starts: genesis, or just after the entry before a part of the log. */
+export interface ChainSeam {
+  /** The stored hash of the entry before (genesis at the start). */
+  prevHash: string;
+  /** The entry number expected next (one after the entry before). */
+  expectedSeq: number;
+  /** Whether any entry before is keyed, and how many before are not. */
+  keyedSeen: boolean;
+  unkeyedBefore: number;
+}
+
+export const genesisSeam: ChainSeam = { prevHash: genesisHash, expectedSeq: 1, keyedSeen: false, unkeyedBefore: 0 };
+
+/** One part of the log walked: its problems in log order, and what the next part and the end need. */
+export interface ChainWalk {
+  problems: AuditProblem[];
+  count: number;
+  unkeyed: number;
+  keyedSeen: boolean;
+  last: { seq: number; hash: string } | undefined;
+  anchorFound: boolean;
+}
+
 /**
  * Walks the whole log and lists every problem: each entry must follow the one before it
  * (no gap, its prevHash the stored hash before it) and carry the HMAC of its contents
@@ -150,12 +185,27 @@ export function verifyChain(
   keyFor: (id: number) => AuditKey | undefined,
   anchor?: { seq: number; hash: string },
 ): ChainCheck {
+  return finishChain([walkChain(entries, keyFor, anchor, genesisSeam)], head, keyFor, anchor);
+}
+
+/**
+ * Walks one part of the log (in order), from its seam: the whole log from genesis, or a
+ * range of it from the entry before (an entry that fails goes on from its stored hash, so
+ * a part's start is its stored predecessor either way). Parts walked apart and finished
+ * together find exactly what one walk finds.
+ */
+export function walkChain(
+  entries: Iterable<StoredEntry>,
+  keyFor: (id: number) => AuditKey | undefined,
+  anchor: { seq: number; hash: string } | undefined,
+  from: ChainSeam,
+): ChainWalk {
   const problems: AuditProblem[] = [];
-  let prevHash = genesisHash;
-  let expectedSeq = 1;
+  let prevHash = from.prevHash;
+  let expectedSeq = from.expectedSeq;
   let count = 0;
   let unkeyed = 0;
-  let keyedSeen = false;
+  let keyedSeen = from.keyedSeen;
   let last: { seq: number; hash: string } | undefined;
   let anchorFound = false;
   for (const e of entries) {
@@ -172,11 +222,12 @@ export function verifyChain(
       if (!key) problems.push({ seq: e.seq, problem: `it is keyed with key ${e.keyId}, which the key file does not hold` });
       else if (entryHash(e.seq, e.prevHash, e, key) !== e.hash)
         problems.push({ seq: e.seq, problem: 'its contents do not match its keyed hash (edited, or rewritten without the key)' });
+      const unkeyedSoFar = from.unkeyedBefore + unkeyed;
       if (!keyedSeen && problems.length === problemsBefore) {
-        if (unkeyed === 0 && e.action !== auditStartedAction && e.seq === 1)
+        if (unkeyedSoFar === 0 && e.action !== auditStartedAction && e.seq === 1)
           problems.push({ seq: e.seq, problem: `the log does not start with "${auditStartedAction}" (cut from the start, or rewritten)` });
-        if (unkeyed > 0 && (e.action !== auditKeyedAction || e.details.unkeyedEntries !== unkeyed || e.details.unkeyedHead !== prevHash))
-          problems.push({ seq: e.seq, problem: `the ${unkeyed} unkeyed entries before it are not sealed by "${auditKeyedAction}" (written without the key)` });
+        if (unkeyedSoFar > 0 && (e.action !== auditKeyedAction || e.details.unkeyedEntries !== unkeyedSoFar || e.details.unkeyedHead !== prevHash))
+          problems.push({ seq: e.seq, problem: `the ${unkeyedSoFar} unkeyed entries before it are not sealed by "${auditKeyedAction}" (written without the key)` });
       }
       keyedSeen = true;
     }
@@ -189,6 +240,22 @@ export function verifyChain(
     expectedSeq = Math.max(expectedSeq, e.seq) + 1;
     last = { seq: e.seq, hash: e.hash };
   }
+  return { problems, count, unkeyed, keyedSeen, last, anchorFound };
+}
+
+/** The walks of the log's parts (in log order) together, with the checks of the whole: its end, head and anchor. */
+export function finishChain(
+  walks: ChainWalk[],
+  head: StoredHead | undefined,
+  keyFor: (id: number) => AuditKey | undefined,
+  anchor?: { seq: number; hash: string },
+): ChainCheck {
+  const problems = walks.flatMap((w) => w.problems);
+  const last = walks.reduce<ChainWalk['last']>((l, w) => w.last ?? l, undefined);
+  const keyedSeen = walks.some((w) => w.keyedSeen);
+  const count = walks.reduce((n, w) => n + w.count, 0);
+  const unkeyed = walks.reduce((n, w) => n + w.unkeyed, 0);
+  const anchorFound = walks.some((w) => w.anchorFound);
   if (!last) problems.push({ seq: 0, problem: `the log is empty: every log starts with "${auditStartedAction}" (wiped)` });
   else if (!keyedSeen) problems.push({ seq: last.seq, problem: `no entry is keyed: the log was never sealed with the key (written without the key)` });
   const lastSeq = last?.seq ?? 0;
