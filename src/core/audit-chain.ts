@@ -24,12 +24,66 @@ export function wellFormedDeep<T>(value: T): T {
 
 /** JSON with object keys sorted, so that the same entry always hashes the same. */
 export function canonicalJson(value: unknown): string {
-  // Written as plain loops (it runs for every entry `audit verify` checks); the same output
-  // as sorting Object.entries: default sort orders strings by UTF-16 code units, as `<` does.
+  // Plain JSON data (what the log and sealed text hold): each object's keys put in order,
+  // then the engine's own JSON.stringify, which writes keys in the order they were added.
+  const plain = sortedPlain(value);
+  return plain === notPlain ? canonicalLoop(value) : (JSON.stringify(plain) as string);
+}
+
+const notPlain = Symbol('not plain JSON');
+const digits = /^\d+$/;
+
+/**
+ * A copy of plain JSON data whose objects' keys are in canonicalJson's order (the value
+ * itself when they already are), or `notPlain` for anything JSON.stringify would write
+ * otherwise than canonicalLoop: a Date or other class, undefined, a function, a key the
+ * engine orders itself (an array index such as "10") or "__proto__".
+ */
+function sortedPlain(v: unknown): unknown {
+  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (typeof v !== 'object') return notPlain;
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      const y = sortedPlain(x);
+      if (y === notPlain) return notPlain;
+      if (y !== x) (out ??= v.slice())[i] = y;
+    }
+    return out ?? v;
+  }
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return notPlain;
+  const obj = v as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  let sorted = true;
+  let changed = false;
+  const values: unknown[] = new Array(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    if (k === '__proto__' || digits.test(k)) return notPlain;
+    if (i > 0 && (keys[i - 1] as string) > k) sorted = false;
+    const x = obj[k];
+    if (x === undefined) return notPlain;
+    const y = sortedPlain(x);
+    if (y === notPlain) return notPlain;
+    values[i] = y;
+    if (y !== x) changed = true;
+  }
+  if (sorted && !changed) return v;
+  const order = keys.map((_, i) => i);
+  if (!sorted) order.sort((a, b) => ((keys[a] as string) < (keys[b] as string) ? -1 : 1));
+  const out: Record<string, unknown> = {};
+  for (const i of order) out[keys[i] as string] = values[i];
+  return out;
+}
+
+/** canonicalJson for any value: plain loops; default sort orders strings by UTF-16 code units, as `<` does. */
+function canonicalLoop(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
   if (Array.isArray(value)) {
     let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonicalJson(value[i]);
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonicalLoop(value[i]);
     return `${out}]`;
   }
   const obj = value as Record<string, unknown>;
@@ -38,7 +92,7 @@ export function canonicalJson(value: unknown): string {
   for (const k of Object.keys(obj).sort()) {
     const v = obj[k];
     if (v === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalLoop(v)}`;
     first = false;
   }
   return `${out}}`;
