@@ -34,6 +34,8 @@ export interface Running {
   peakRssMb(): number;
   resetPeak(): void;
   rssMb(): number;
+  /** The last of what it wrote to stderr (why it exited, when it did). */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
@@ -73,6 +75,7 @@ export async function startProcess(args: string[], env: Record<string, string>, 
     peakRssMb: () => Math.round(Math.max(peak, rssOf(child.pid))),
     resetPeak: () => void (peak = rssOf(child.pid)),
     rssMb: () => Math.round(rssOf(child.pid)),
+    stderr: () => stderr,
     stop: async () => {
       clearInterval(sampler);
       if (child.exitCode !== null) return;

@@ -97,6 +97,7 @@ export async function benchTeams(o: { size: number; dbFile: string; env: Record<
     let i = 0;
     for (const c of o.connections) await run('teams: Acknowledge', c, () => a.acknowledge(open[i++ % Math.max(1, open.length)] ?? ''));
   } finally {
+    if (r.child.exitCode !== null) o.log(`  the bot exited during the Teams cells (${String(r.child.exitCode)}): ${r.stderr().slice(-1500)}`);
     await r.stop();
     await connector.stop();
   }
