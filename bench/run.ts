@@ -15,7 +15,7 @@ import { botCommand, cliCommand, freePort, startProcess, type Running } from './
 import { dslPostDelays, mark, type Mark } from './dsl-delay.js';
 import { seeded, workingCopy } from './seed.js';
 import { acknowledgePress, appHomeOpened, reportFormSent, signingSecret, slashReport } from './slack-requests.js';
-import { benchTeams } from './teams.js';
+import { benchTeams, startupsOfFloor } from './teams.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 2);
 const sizes = (process.env.BENCH_SIZES ?? '0,10000,100000,1000000').split(',').map(Number);
@@ -168,7 +168,10 @@ async function bot(api: string, size: number, dir: string, floor?: { r: Running;
   });
   if (teamsSizes.includes(size)) {
     log('  Teams, through the real adapter (the same database, the bot restarted with Teams on):');
-    for (const t of await phase(`teams cells ${at}`, () => benchTeams({ size, dbFile, env, seconds, connections, log }))) cells.push(t);
+    // The Teams floor beside the bot's cells at the first size with Teams (the empty database).
+    const floorDb = size === teamsSizes[0] ? path.join(dir, 'teams-floor.db') : undefined;
+    for (const t of await phase(`teams cells ${at}`, () => benchTeams({ size, dbFile, env, seconds, connections, log, floorDb }))) cells.push(t);
+    for (const ms of startupsOfFloor.splice(0)) startups.push({ app: 'teams floor', size: 0, ms });
   }
   await phase(`audit verify ${at}`, () => {
     const started = performance.now();
