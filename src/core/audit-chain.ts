@@ -208,7 +208,7 @@ export interface ChainSeam {
   prevHash: string;
   /** The entry number expected next (one after the entry before). */
   expectedSeq: number;
-  /** Whether any entry before is keyed, and how many before are not. */
+  /** Whether any entry before is keyed, and how many before are not (read only while none is). */
   keyedSeen: boolean;
   unkeyedBefore: number;
 }

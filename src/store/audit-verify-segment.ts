@@ -56,14 +56,13 @@ function parsedSha256(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value), 'utf8').digest('hex');
 }
 
-/** Where a part starting at entry `from` begins: the stored entry before it, whether any entry before is keyed, how many are not. */
+/** Where a part starting at entry `from` begins: the stored entry before it, whether any entry before is keyed, and (if none is) how many there are. */
 export function seamBefore(db: SqliteDatabase, from: number): ChainSeam {
   const prev = db.prepare('SELECT seq, hash FROM audit_log WHERE seq < ? ORDER BY seq DESC LIMIT 1').get(from) as { seq: number; hash: string } | undefined;
   if (!prev) return genesisSeam;
   const keyedSeen = db.prepare('SELECT 1 FROM audit_log WHERE seq < ? AND key_id IS NOT NULL LIMIT 1').get(from) !== undefined;
-  const unkeyedBefore = keyedSeen
-    ? Number(db.prepare('SELECT COUNT(*) FROM audit_log WHERE seq < ? AND key_id IS NULL').pluck().get(from))
-    : Number(db.prepare('SELECT COUNT(*) FROM audit_log WHERE seq < ?').pluck().get(from));
+  // The count matters only while no entry is keyed (the "audit.keyed" seal names it); after one, it is not read.
+  const unkeyedBefore = keyedSeen ? 0 : Number(db.prepare('SELECT COUNT(*) FROM audit_log WHERE seq < ?').pluck().get(from));
   return { prevHash: String(prev.hash), expectedSeq: Number(prev.seq) + 1, keyedSeen, unkeyedBefore };
 }
 
