@@ -140,8 +140,13 @@ async function bot(api: string, size: number, dir: string, floor?: { r: Running;
         await cell(r, 'bot', size, 'view_submission', c, () => reportFormSent());
         windows.push({ connections: c, from, to: mark(dbFile) });
       }
-      // App Home next (it acknowledges nothing): meanwhile the DSL posts held in the flood
-      // (15 s) fall due, so the wait for them below is short.
+      // Right after the cells, before anything is acknowledged (an acknowledged report is
+      // left out of a listing still held): the flood's listings go out 15 s after the first.
+      for (const d of await dslPostDelays(dbFile, windows, 30_000)) {
+        extras.push({ kind: 'dsl_card_delay_ms', size, ...d });
+        log(`  DSL post, report stored → sent (${d.connections} conn): p50 ${d.p50} ms  p95 ${d.p95}  max ${d.max}  (${d.reports} reports: ${d.cards} own cards, ${d.listed} in listings, ${d.unsent} unsent)`);
+      }
+      // App Home after the flood's listings went out (so it does not meet their backlog).
       for (const c of connections) await cell(r, 'bot', size, 'app_home (DSL)', c, () => appHomeOpened());
       // Does anyone wait behind a DSL's App Home? /report one at a time while 10 connections open App Home.
       r.resetPeak();
@@ -151,11 +156,6 @@ async function bot(api: string, size: number, dir: string, floor?: { r: Running;
       ]);
       cells.push({ app: 'bot', size, request: '/report beside 10 App Homes', connections: 1, ...report, peakRssMb: r.peakRssMb() });
       log(`  /report beside 10 App Homes: p50 ${report.p50} ms  p99 ${report.p99} (App Home p99 ${home.p99} ms)`);
-      // Before Acknowledge (an acknowledged report is left out of a listing still held).
-      for (const d of await dslPostDelays(dbFile, windows, 25_000)) {
-        extras.push({ kind: 'dsl_card_delay_ms', size, ...d });
-        log(`  DSL post, report stored → sent (${d.connections} conn): p50 ${d.p50} ms  p95 ${d.p95}  max ${d.max}  (${d.reports} reports: ${d.cards} own cards, ${d.listed} in listings, ${d.unsent} unsent)`);
-      }
       const acks = openAcks(dbFile);
       const floorIds = floor ? floorAcks(floor.dbFile) : [];
       for (const c of connections) {
