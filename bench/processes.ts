@@ -16,9 +16,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** How to run the bot: the compiled JavaScript when built (as `npm start` does), else TypeScript through tsx. */
+/**
+ * How to run the bot: exactly what `npm start` runs (package.json's `start` script, node's
+ * own flags included, such as the young-generation cap), as the node process itself.
+ */
 export function botCommand(): string[] {
-  return ['scripts/start.mjs'];
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.trim().split(/\s+/);
+  if (words[0] !== 'node') throw new Error('the start script no longer starts with node: update bench/processes.ts');
+  return words.slice(1);
 }
 
 /** The CLI, compiled (built by `npm run bench` before it starts). */
@@ -34,6 +40,8 @@ export interface Running {
   peakRssMb(): number;
   resetPeak(): void;
   rssMb(): number;
+  /** The last of what it wrote to stderr (why it exited, when it did). */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
@@ -73,6 +81,7 @@ export async function startProcess(args: string[], env: Record<string, string>, 
     peakRssMb: () => Math.round(Math.max(peak, rssOf(child.pid))),
     resetPeak: () => void (peak = rssOf(child.pid)),
     rssMb: () => Math.round(rssOf(child.pid)),
+    stderr: () => stderr,
     stop: async () => {
       clearInterval(sampler);
       if (child.exitCode !== null) return;

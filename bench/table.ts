@@ -6,6 +6,8 @@ interface Run {
   cells: Cell[];
   startups: { app: string; size: number; ms: number }[];
   extras: Record<string, unknown>[];
+  phases?: { phase: string; seconds: number }[];
+  totalSeconds?: number;
 }
 
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || !b ? '' : `${(a / b).toFixed(2)}×`);
@@ -32,7 +34,15 @@ export function table(run: Run): string {
     lines.push(
       x.kind === 'audit_verify'
         ? `| audit verify | ${Number(x.size).toLocaleString('en-GB')} | | ${String(x.entries)} entries in ${String(x.ms)} ms (${String(x.result)}) |`
-        : `| DSL card queued → sent | ${Number(x.size).toLocaleString('en-GB')} | ${String(x.connections)} | p50 ${String(x.p50)} ms, p95 ${String(x.p95)} ms, max ${String(x.max)} ms (${String(x.cards)} cards, ${String(x.unsent)} unsent) |`,
+        : `| DSL post, report stored → sent | ${Number(x.size).toLocaleString('en-GB')} | ${String(x.connections)} | p50 ${String(x.p50)} ms, p95 ${String(x.p95)} ms, max ${String(x.max)} ms (${String(x.reports)} reports: ${String(x.cards)} own cards, p50 ${String(x.cardP50)} ms, p95 ${String(x.cardP95)} ms; ${String(x.listed)} in listings, p50 ${String(x.listedP50)} ms; ${String(x.unsent)} unsent) |`,
     );
+  return lines.join('\n');
+}
+
+/** How long each part of the run took. */
+export function phaseTable(run: Run): string {
+  const lines = ['| phase | seconds |', '|---|---:|'];
+  for (const p of run.phases ?? []) lines.push(`| ${p.phase} | ${p.seconds} |`);
+  if (run.totalSeconds !== undefined) lines.push(`| **whole run** (from the build to the table) | **${run.totalSeconds}** |`);
   return lines.join('\n');
 }

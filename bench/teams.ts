@@ -13,6 +13,8 @@ import { botCommand, freePort, startProcess } from './processes.js';
 import type { Cell } from './run.js';
 
 type Json = Record<string, unknown>;
+/** The Teams floor's start-up times (read by run.ts for latest.json). */
+export const startupsOfFloor: number[] = [];
 const sample = (name: string) => JSON.parse(readFileSync(path.join('tests/fixtures/platform-samples', name), 'utf8')) as Json;
 const tenantId = '00000000-0000-4000-8000-000000000001';
 const botId = '28:00000000-0000-4000-8000-0000000000b0';
@@ -73,30 +75,62 @@ function activities(serviceUrl: string) {
   };
 }
 
-export async function benchTeams(o: { size: number; dbFile: string; env: Record<string, string>; seconds: number; connections: number[]; log: (s: string) => void }): Promise<Cell[]> {
+export async function benchTeams(o: {
+  size: number;
+  dbFile: string;
+  env: Record<string, string>;
+  seconds: number;
+  connections: number[];
+  log: (s: string) => void;
+  /** Where the Teams floor (a bare botbuilder app, bench/teams-floor.ts) keeps its rows: given, its cells run just before the bot's. */
+  floorDb?: string | undefined;
+}): Promise<Cell[]> {
   const connector = new FakeBotConnector();
   const serviceUrl = await connector.start();
   const a = activities(serviceUrl);
   const { SLACK_SIGNING_SECRET: _s, SLACK_BOT_TOKEN: _t, SLACK_API_URL: _u, ...rest } = o.env;
   const r = await startProcess(botCommand(), { ...rest, NODE_ENV: 'development', TEAMS_ALLOW_UNAUTHENTICATED: 'true', SANDBOX: 'false' }, await freePort());
+  const floor = o.floorDb ? await startProcess(['--import', 'tsx', 'bench/teams-floor.ts'], { FLOOR_DB: o.floorDb }, await freePort()) : undefined;
+  if (floor) o.log(`  teams floor (a bare botbuilder app): start-up to /healthz ${floor.startupMs} ms`);
   const cells: Cell[] = [];
-  const run = async (request: string, c: number, next: () => Wire) => {
-    r.resetPeak();
-    const f = await load({ url: r.url, path: '/api/messages', connections: c, seconds: o.seconds, next });
-    const cell: Cell = { app: 'bot', size: o.size, request, connections: c, ...f, peakRssMb: r.peakRssMb() };
-    cells.push(cell);
-    o.log(`  bot   ${request.padEnd(16)} ${String(c).padStart(2)} conn  p50 ${f.p50} ms  p95 ${f.p95}  p99 ${f.p99}  ${f.rps}/s  bad ${f.bad}  rss ${cell.peakRssMb} MB`);
+  const run = async (request: string, c: number, next: () => Wire, floorNext?: () => Wire) => {
+    for (const [app, p, nx] of [...(floor ? [['floor', floor, floorNext ?? next] as const] : []), ['bot', r, next] as const]) {
+      p.resetPeak();
+      const f = await load({ url: p.url, path: '/api/messages', connections: c, seconds: o.seconds, next: nx });
+      const cell: Cell = { app, size: app === 'floor' ? 0 : o.size, request, connections: c, ...f, peakRssMb: p.peakRssMb() };
+      cells.push(cell);
+      o.log(`  ${app.padEnd(5)} ${request.padEnd(16)} ${String(c).padStart(2)} conn  p50 ${f.p50} ms  p95 ${f.p95}  p99 ${f.p99}  ${f.rps}/s  bad ${f.bad}  rss ${cell.peakRssMb} MB`);
+    }
+  };
+  const idsOf = (file: string, sql: string) => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return (db.prepare(sql).all() as { id: string }[]).map((x) => x.id);
+    } finally {
+      db.close();
+    }
   };
   try {
     await fetch(`${r.url}/api/messages`, { method: 'POST', body: JSON.stringify(a.installTeam()), headers: { 'content-type': 'application/json' } });
     for (const c of o.connections) await run('teams: "report"', c, a.report);
     for (const c of o.connections) await run('teams: form Send', c, a.send);
-    const db = new Database(o.dbFile, { readonly: true });
-    const open = (db.prepare(`SELECT report_id AS id FROM duties WHERE type = 'acknowledge' AND status = 'open' ORDER BY rowid DESC LIMIT 50000`).all() as { id: string }[]).map((x) => x.id);
-    db.close();
+    const open = idsOf(o.dbFile, `SELECT report_id AS id FROM duties WHERE type = 'acknowledge' AND status = 'open' ORDER BY rowid DESC LIMIT 50000`);
+    const floorOpen = o.floorDb ? idsOf(o.floorDb, 'SELECT id FROM reports ORDER BY rowid DESC LIMIT 50000') : [];
     let i = 0;
-    for (const c of o.connections) await run('teams: Acknowledge', c, () => a.acknowledge(open[i++ % Math.max(1, open.length)] ?? ''));
+    let j = 0;
+    for (const c of o.connections)
+      await run(
+        'teams: Acknowledge',
+        c,
+        () => a.acknowledge(open[i++ % Math.max(1, open.length)] ?? ''),
+        () => a.acknowledge(floorOpen[j++ % Math.max(1, floorOpen.length)] ?? ''),
+      );
   } finally {
+    if (floor) {
+      startupsOfFloor.push(floor.startupMs);
+      await floor.stop();
+    }
+    if (r.child.exitCode !== null) o.log(`  the bot exited during the Teams cells (${String(r.child.exitCode)}): ${r.stderr().slice(-1500)}`);
     await r.stop();
     await connector.stop();
   }

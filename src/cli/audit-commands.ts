@@ -27,11 +27,12 @@ export function addAuditCommands(program: Command, out: (s: string) => void, set
     .action(async (opts: { db?: string; evidence?: string; keyFile?: string; head?: string }) => {
       const file = path.resolve(opts.db ?? defaults.databasePath);
       const anchor = opts.head === undefined ? undefined : parseHead(opts.head);
-      const keys = Keyring.load(opts.keyFile ?? defaults.keyFile);
+      const keyFile = opts.keyFile ?? defaults.keyFile;
+      const keys = Keyring.load(keyFile);
       const db = openExistingDatabase(file);
       try {
         const evidenceDir = opts.evidence ?? defaults.evidenceDir;
-        const check = await verifyAll(db, keys, evidenceDir, anchor);
+        const check = await verifyAll(db, keys, evidenceDir, anchor, { keyFile });
         const problems = [
           ...check.chain.problems.map((p) => (p.seq > 0 ? `entry ${p.seq}: ${p.problem}` : p.problem)),
           ...check.content.map((c) => `${c.where}: ${c.problem}`),

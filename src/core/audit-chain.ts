@@ -24,12 +24,66 @@ export function wellFormedDeep<T>(value: T): T {
 
 /** JSON with object keys sorted, so that the same entry always hashes the same. */
 export function canonicalJson(value: unknown): string {
-  // Written as plain loops (it runs for every entry `audit verify` checks); the same output
-  // as sorting Object.entries: default sort orders strings by UTF-16 code units, as `<` does.
+  // Plain JSON data (what the log and sealed text hold): each object's keys put in order,
+  // then the engine's own JSON.stringify, which writes keys in the order they were added.
+  const plain = sortedPlain(value);
+  return plain === notPlain ? canonicalLoop(value) : (JSON.stringify(plain) as string);
+}
+
+const notPlain = Symbol('not plain JSON');
+const digits = /^\d+$/;
+
+/**
+ * A copy of plain JSON data whose objects' keys are in canonicalJson's order (the value
+ * itself when they already are), or `notPlain` for anything JSON.stringify would write
+ * otherwise than canonicalLoop: a Date or other class, undefined, a function, a key the
+ * engine orders itself (an array index such as "10") or "__proto__".
+ */
+function sortedPlain(v: unknown): unknown {
+  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (typeof v !== 'object') return notPlain;
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      const y = sortedPlain(x);
+      if (y === notPlain) return notPlain;
+      if (y !== x) (out ??= v.slice())[i] = y;
+    }
+    return out ?? v;
+  }
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return notPlain;
+  const obj = v as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  let sorted = true;
+  let changed = false;
+  const values: unknown[] = new Array(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    if (k === '__proto__' || digits.test(k)) return notPlain;
+    if (i > 0 && (keys[i - 1] as string) > k) sorted = false;
+    const x = obj[k];
+    if (x === undefined) return notPlain;
+    const y = sortedPlain(x);
+    if (y === notPlain) return notPlain;
+    values[i] = y;
+    if (y !== x) changed = true;
+  }
+  if (sorted && !changed) return v;
+  const order = keys.map((_, i) => i);
+  if (!sorted) order.sort((a, b) => ((keys[a] as string) < (keys[b] as string) ? -1 : 1));
+  const out: Record<string, unknown> = {};
+  for (const i of order) out[keys[i] as string] = values[i];
+  return out;
+}
+
+/** canonicalJson for any value: plain loops; default sort orders strings by UTF-16 code units, as `<` does. */
+function canonicalLoop(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
   if (Array.isArray(value)) {
     let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonicalJson(value[i]);
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonicalLoop(value[i]);
     return `${out}]`;
   }
   const obj = value as Record<string, unknown>;
@@ -38,7 +92,7 @@ export function canonicalJson(value: unknown): string {
   for (const k of Object.keys(obj).sort()) {
     const v = obj[k];
     if (v === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalLoop(v)}`;
     first = false;
   }
   return `${out}}`;
@@ -70,17 +124,29 @@ function keyObject(raw: AuditKey['key']): KeyObject {
  * before keys existed, which verify accepts only as sealed by an `audit.keyed` entry.
  */
 export function entryHash(seq: number, prevHash: string, entry: AuditInput, key?: AuditKey): string {
-  const body = canonicalJson({
-    seq,
-    prevHash,
-    at: entry.at,
-    actor: entry.actor,
-    action: entry.action,
-    reportId: entry.reportId ?? null,
-    details: entry.details,
-    ...(key ? { keyId: key.id } : {}),
-  });
+  const body = entryBody(seq, prevHash, entry, key?.id);
   return key ? createHmac('sha256', keyObject(key.key)).update(body).digest('hex') : createHash('sha256').update(body).digest('hex');
+}
+
+/**
+ * What an entry's hash covers: canonicalJson of { seq, prevHash, at, actor, action,
+ * reportId, details, keyId }, written out in its sorted key order (it runs for every entry
+ * `audit verify` checks; the same string as canonicalJson of that object).
+ */
+function entryBody(seq: number, prevHash: string, entry: AuditInput, keyId: number | undefined): string {
+  let out = '';
+  const add = (name: string, v: unknown) => {
+    if (v !== undefined) out += `${out ? ',' : ''}"${name}":${canonicalJson(v)}`;
+  };
+  add('action', entry.action);
+  add('actor', entry.actor);
+  add('at', entry.at);
+  add('details', entry.details);
+  add('keyId', keyId);
+  add('prevHash', prevHash);
+  add('reportId', entry.reportId ?? null);
+  add('seq', seq);
+  return `{${out}}`;
 }
 
 /** The stored head's own MAC, so that moving the head back needs the key too. */
@@ -136,6 +202,29 @@ export interface StoredHead {
 
 export type StoredEntry = AuditEntry & { keyId?: number | undefined };
 
+/** Where a walk of the log starts: genesis, or just after the entry before a part of the log. */
+export interface ChainSeam {
+  /** The stored hash of the entry before (genesis at the start). */
+  prevHash: string;
+  /** The entry number expected next (one after the entry before). */
+  expectedSeq: number;
+  /** Whether any entry before is keyed, and how many before are not (read only while none is). */
+  keyedSeen: boolean;
+  unkeyedBefore: number;
+}
+
+export const genesisSeam: ChainSeam = { prevHash: genesisHash, expectedSeq: 1, keyedSeen: false, unkeyedBefore: 0 };
+
+/** One part of the log walked: its problems in log order, and what the next part and the end need. */
+export interface ChainWalk {
+  problems: AuditProblem[];
+  count: number;
+  unkeyed: number;
+  keyedSeen: boolean;
+  last: { seq: number; hash: string } | undefined;
+  anchorFound: boolean;
+}
+
 /**
  * Walks the whole log and lists every problem: each entry must follow the one before it
  * (no gap, its prevHash the stored hash before it) and carry the HMAC of its contents
@@ -150,12 +239,27 @@ export function verifyChain(
   keyFor: (id: number) => AuditKey | undefined,
   anchor?: { seq: number; hash: string },
 ): ChainCheck {
+  return finishChain([walkChain(entries, keyFor, anchor, genesisSeam)], head, keyFor, anchor);
+}
+
+/**
+ * Walks one part of the log (in order), from its seam: the whole log from genesis, or a
+ * range of it from the entry before (an entry that fails goes on from its stored hash, so
+ * a part's start is its stored predecessor either way). Parts walked apart and finished
+ * together find exactly what one walk finds.
+ */
+export function walkChain(
+  entries: Iterable<StoredEntry>,
+  keyFor: (id: number) => AuditKey | undefined,
+  anchor: { seq: number; hash: string } | undefined,
+  from: ChainSeam,
+): ChainWalk {
   const problems: AuditProblem[] = [];
-  let prevHash = genesisHash;
-  let expectedSeq = 1;
+  let prevHash = from.prevHash;
+  let expectedSeq = from.expectedSeq;
   let count = 0;
   let unkeyed = 0;
-  let keyedSeen = false;
+  let keyedSeen = from.keyedSeen;
   let last: { seq: number; hash: string } | undefined;
   let anchorFound = false;
   for (const e of entries) {
@@ -172,11 +276,12 @@ export function verifyChain(
       if (!key) problems.push({ seq: e.seq, problem: `it is keyed with key ${e.keyId}, which the key file does not hold` });
       else if (entryHash(e.seq, e.prevHash, e, key) !== e.hash)
         problems.push({ seq: e.seq, problem: 'its contents do not match its keyed hash (edited, or rewritten without the key)' });
+      const unkeyedSoFar = from.unkeyedBefore + unkeyed;
       if (!keyedSeen && problems.length === problemsBefore) {
-        if (unkeyed === 0 && e.action !== auditStartedAction && e.seq === 1)
+        if (unkeyedSoFar === 0 && e.action !== auditStartedAction && e.seq === 1)
           problems.push({ seq: e.seq, problem: `the log does not start with "${auditStartedAction}" (cut from the start, or rewritten)` });
-        if (unkeyed > 0 && (e.action !== auditKeyedAction || e.details.unkeyedEntries !== unkeyed || e.details.unkeyedHead !== prevHash))
-          problems.push({ seq: e.seq, problem: `the ${unkeyed} unkeyed entries before it are not sealed by "${auditKeyedAction}" (written without the key)` });
+        if (unkeyedSoFar > 0 && (e.action !== auditKeyedAction || e.details.unkeyedEntries !== unkeyedSoFar || e.details.unkeyedHead !== prevHash))
+          problems.push({ seq: e.seq, problem: `the ${unkeyedSoFar} unkeyed entries before it are not sealed by "${auditKeyedAction}" (written without the key)` });
       }
       keyedSeen = true;
     }
@@ -189,6 +294,22 @@ export function verifyChain(
     expectedSeq = Math.max(expectedSeq, e.seq) + 1;
     last = { seq: e.seq, hash: e.hash };
   }
+  return { problems, count, unkeyed, keyedSeen, last, anchorFound };
+}
+
+/** The walks of the log's parts (in log order) together, with the checks of the whole: its end, head and anchor. */
+export function finishChain(
+  walks: ChainWalk[],
+  head: StoredHead | undefined,
+  keyFor: (id: number) => AuditKey | undefined,
+  anchor?: { seq: number; hash: string },
+): ChainCheck {
+  const problems = walks.flatMap((w) => w.problems);
+  const last = walks.reduce<ChainWalk['last']>((l, w) => w.last ?? l, undefined);
+  const keyedSeen = walks.some((w) => w.keyedSeen);
+  const count = walks.reduce((n, w) => n + w.count, 0);
+  const unkeyed = walks.reduce((n, w) => n + w.unkeyed, 0);
+  const anchorFound = walks.some((w) => w.anchorFound);
   if (!last) problems.push({ seq: 0, problem: `the log is empty: every log starts with "${auditStartedAction}" (wiped)` });
   else if (!keyedSeen) problems.push({ seq: last.seq, problem: `no entry is keyed: the log was never sealed with the key (written without the key)` });
   const lastSeq = last?.seq ?? 0;
