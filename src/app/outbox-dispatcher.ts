@@ -109,7 +109,7 @@ export class OutboxDispatcher {
       while (this.again) {
         this.again = false;
         for (;;) {
-          this.fill();
+          await this.fill();
           if (this.inFlight.size === 0) {
             if (this.sentBuffer.length === 0) break;
             const buffered = this.sentBuffer.length;
@@ -154,7 +154,7 @@ export class OutboxDispatcher {
    * starts as many as there are free slots. The claim's lease covers the rounds a claimed
    * row may wait here plus its own deadline, so a crashed process's rows come back soon.
    */
-  private fill(): void {
+  private async fill(): Promise<void> {
     const free = this.concurrency - this.inFlight.size;
     if (free <= 0 || this.stopping) return;
     if (this.queue.length < free) {
@@ -178,6 +178,16 @@ export class OutboxDispatcher {
         this.log.error({ err }, 'outbox: could not claim messages (is the database writable?)');
       }
     }
+    // Nothing goes out before the steps that made it are on disk (a request's steps wait
+    // for one shared fsync: group-commit.ts). A failed fsync leaves the rows claimed; their
+    // lease lapses and they are claimed again.
+    try {
+      await this.outbox.durable();
+    } catch (err) {
+      this.log.error({ err }, 'outbox: the database could not be synced to disk; nothing sent this round');
+      return;
+    }
+    if (this.stopping) return;
     // A row whose claim would lapse before its deadline is left for the next claim (by anyone).
     this.queue = this.queue.filter((i) => i.claimedUntil - Date.now() > this.itemTimeoutMs + 500);
     const items = this.queue.splice(0, free);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DeliveryChannel, OutboxInput, OutboxItem } from '../core/ports.js';
 import type { SqliteDatabase } from './database.js';
+import { groupCommitFor } from './group-commit.js';
 import type { Keyring } from './keyring.js';
 import { isSealed, openJson, sealJson } from './sealed.js';
 
@@ -92,6 +93,19 @@ const dueSql = (only: string) =>
  */
 export class OutboxStore {
   private readonly s;
+
+  /**
+   * Resolves once every step committed so far is on disk. A Slack request's steps share
+   * one fsync after they commit (group-commit.ts), so a row can be visible here a moment
+   * before it is durable: nothing is sent until it is (persist, then reply, power cut
+   * included). Immediate when nothing waits for that fsync.
+   */
+  durable(): Promise<void> {
+    const commits = groupCommitFor(this.db);
+    // A group commit turned off by a failed fsync answered its request 500 (the reporter
+    // sends again); later steps commit FULL, so the dispatcher is not held for ever.
+    return commits.enabled && commits.unsynced > 0 ? commits.synced() : Promise.resolve();
+  }
 
   constructor(
     private readonly db: SqliteDatabase,

@@ -9,6 +9,7 @@ import { wordsForError } from '../../src/views/error-words.js';
 import type { DeliveryChannel, OutboxItem } from '../../src/core/ports.js';
 import { openDatabase } from '../../src/store/database.js';
 import { OutboxStore } from '../../src/store/outbox-store.js';
+import { groupCommitFor } from '../../src/store/group-commit.js';
 import { example, harness, type Harness } from '../support/harness.js';
 
 // The outbox as one durable queue: claims, order, running channels only, timers that
@@ -58,6 +59,28 @@ describe('the outbox', () => {
     } finally {
       second.close();
     }
+  });
+
+  it('sends nothing a request committed until the shared fsync has put it on disk (group commit)', async () => {
+    h = harness();
+    const commits = groupCommitFor(h.db);
+    expect(commits.enabled).toBe(true);
+    const fsyncsWhenSent: number[] = [];
+    const channel = recorder('sandbox', async () => void fsyncsWhenSent.push(commits.fsyncs));
+    const d = new OutboxDispatcher(h.store.outbox, h.clock.now, log);
+    d.register(channel);
+    const before = commits.fsyncs;
+    let delivering: Promise<unknown> | undefined;
+    // As a Slack request: the report commits without its own fsync, and delivery is started
+    // inside the request, before the request's answer waits for the shared fsync.
+    await commits.whileAnswering(async () => {
+      await h!.workflow.submit({ reporterId: 'sandbox:staff-1', form: example(1).report });
+      expect(commits.unsynced).toBeGreaterThan(0);
+      delivering = d.deliverDue();
+    });
+    await delivering;
+    expect(channel.sent.length).toBeGreaterThan(0);
+    expect(Math.min(...fsyncsWhenSent)).toBeGreaterThan(before);
   });
 
   it('keeps order per recipient and report: "acknowledged" never before "Report received", after an outage', async () => {
