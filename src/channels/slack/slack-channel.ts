@@ -117,7 +117,11 @@ export function mountSlack(d: SlackChannelDeps): SlackChannel {
   const dir = d.directory;
   const actor = (userId: string) => dir.resolveIdentity({ channel: 'slack', userId });
 
+  // A reply made inside a request (an "Acknowledged …" note, a refusal) says what was
+  // stored: it waits until the request's steps are on disk (group commit's shared fsync).
+  const commits = groupCommitFor(d.db);
   const ephemeral = async (channel: string | undefined, user: string, text: string) => {
+    if (commits.enabled && commits.unsynced > 0) await commits.synced();
     if (channel) await client.chat.postEphemeral({ channel, user, text });
     else await client.chat.postMessage({ channel: await dmChannel(user), text });
   };
