@@ -8,6 +8,7 @@ import { formatLocal } from '../core/working-time.js';
 import type { FieldIssue } from '../core/errors.js';
 import type { MessageView } from '../views/view-model.js';
 import { chronologyWords } from '../views/case-views.js';
+import { formProblems } from './form-problems.js';
 import { html, type SafeHtml } from './html.js';
 
 // The console's pages: server-rendered HTML, every value escaped by `html`, no script.
@@ -137,14 +138,7 @@ export interface CasePageInput {
 export function casePage(chrome: Chrome, c: CasePageInput): string {
   const v = c.view;
   const at = (iso: string) => formatLocal(new Date(iso), c.timeZone);
-  const issue = (form: string, path: string) => {
-    const i = c.problem?.form === form ? c.problem.issues.find((x) => x.path === path) : undefined;
-    return i ? html`<span class="field-error" id="${form}-${path}-error">${i.message}</span>` : '';
-  };
-  /** aria-invalid and aria-describedby on a field that has a message next to it. */
-  const invalid = (form: string, path: string) =>
-    c.problem?.form === form && c.problem.issues.some((x) => x.path === path) ? html` aria-invalid="true" aria-describedby="${form}-${path}-error"` : '';
-  const problem = (form: string) => (c.problem?.form === form ? html`<p class="error" role="alert">${c.problem.message}</p>` : '');
+  const { issue, invalid, problem } = formProblems(c.problem);
   const evidence = (v.evidence ?? []).map(
     (e) => html`<tr>
   <td>${e.fileName ?? '—'}</td><td>${e.mediaType}</td><td>${Math.ceil(e.size / 1024)} KB</td><td>${at(e.addedAt)}</td>

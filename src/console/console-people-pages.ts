@@ -5,6 +5,7 @@ import type { ReportView } from '../core/workflow-types.js';
 import { formatLocal } from '../core/working-time.js';
 import { chronologyWords } from '../views/case-views.js';
 import { layout, type Chrome } from './console-pages.js';
+import { formProblems } from './form-problems.js';
 import { html } from './html.js';
 
 // The people pages (issue 14, item 4): the search, and one person's cases in one chronology,
@@ -56,13 +57,7 @@ export interface PersonPageInput {
 export function personPage(chrome: Chrome, c: PersonPageInput): string {
   const p = c.person;
   const at = (iso: string) => formatLocal(new Date(iso), c.timeZone);
-  const issue = (form: string, path: string) => {
-    const i = c.problem?.form === form ? c.problem.issues.find((x) => x.path === path) : undefined;
-    return i ? html`<span class="field-error" id="${form}-${path}-error">${i.message}</span>` : '';
-  };
-  const invalid = (form: string, path: string) =>
-    c.problem?.form === form && c.problem.issues.some((x) => x.path === path) ? html` aria-invalid="true" aria-describedby="${form}-${path}-error"` : '';
-  const problem = (form: string) => (c.problem?.form === form ? html`<p class="error" role="alert">${c.problem.message}</p>` : '');
+  const { issue, invalid, problem } = formProblems(c.problem);
   const csrf = html`<input type="hidden" name="_csrf" value="${c.csrf}">`;
   const entries = c.views.flatMap((v) => (v.chronology ?? []).map((e) => ({ v, e }))).sort((a, b) => a.e.at.localeCompare(b.e.at));
   const ref = new Map(c.views.map((v) => [v.reportId, v.reference]));
