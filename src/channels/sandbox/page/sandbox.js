@@ -120,13 +120,15 @@ function chatTools() {
   const form = $('chat-tools').content.firstElementChild.cloneNode(true);
   const input = form.querySelector('input[type=text]');
   const files = form.querySelector('input[type=file]');
-  const say = async (text) => {
+  const say = async (text, refused = () => {}) => {
     state.follow = true;
     try {
       await api('say', { method: 'POST', body: JSON.stringify({ as: state.as, text }) });
       return true;
     } catch (err) {
-      // A message the bot refuses (too long) stays in the box, with the reason beside it.
+      // A message the bot refuses (too long) stays in the box, with the reason beside it:
+      // the text is back in the box before the reason shows.
+      refused();
       if (err.field === 'text') fieldError(input, err.message);
       else if (err.status === 413) fieldError(input, 'That message is far too long for the bot (2,000 characters at most). Please shorten it: your text is still in the box.');
       else notice(err.message);
@@ -144,7 +146,10 @@ function chatTools() {
     // The box is emptied as the message goes (what is typed meanwhile is the next message);
     // a message the bot refused comes back into the box, beside its error.
     input.value = '';
-    if (await say(text)) fieldError(input, '');
+    const putBack = () => {
+      if (!input.value) input.value = text;
+    };
+    if (await say(text, putBack)) fieldError(input, '');
     else {
       if (!input.value) input.value = text;
       input.focus();
