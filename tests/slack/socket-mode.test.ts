@@ -19,7 +19,9 @@ describe('Slack in Socket Mode', () => {
     const payload = { ...(slackSample('slash-command.json').form_fields as Record<string, string>), command: '/report', user_id: slackId('amy-clarke'), trigger_id: 'trigger-socket' };
     socket.send(JSON.stringify({ envelope_id: 'env-1', type: 'slash_commands', accepts_response_payload: true, payload }));
     await expect.poll(() => h.api.of('views.open').length, { timeout: 5000 }).toBe(1);
-    expect(acks).toContainEqual(expect.objectContaining({ envelope_id: 'env-1' }));
+    // The envelope's ack goes just after views.open is called (the handler acks once the
+    // modal is asked for): wait for it rather than read it in the same instant.
+    await expect.poll(() => acks, { timeout: 5000 }).toContainEqual(expect.objectContaining({ envelope_id: 'env-1' }));
     expect((h.api.of('views.open')[0]?.body.view as { callback_id: string }).callback_id).toBe('report_kind');
     // No HTTP endpoint for Slack in Socket Mode.
     expect((await h.post('x', 'application/json', {})).status).toBe(404);
