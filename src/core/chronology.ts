@@ -26,7 +26,8 @@ export interface ChronologyEntry {
     | 'note'
     | 'action'
     | 'closed'
-    | 'reopened';
+    | 'reopened'
+    | 'record';
   /** Who did it (a name), if a person did. */
   by?: string;
   /** Who was told, asked, reminded or escalated to: "Name (the DSL)". */
@@ -74,6 +75,10 @@ export function chronology(s: ChronologySources): ChronologyEntry[] {
     else if (a.action === 'ack.escalated' || a.action === 'decision.escalated')
       out.push({ at: a.at, event: 'escalated', what: a.action === 'ack.escalated' ? 'acknowledge' : 'decide', people: ids(a.details.to).map((id) => withRole(id, role)) });
     else if (a.action === 'decision.overdue') out.push({ at: a.at, event: 'decision_overdue' });
+    else {
+      const what = recordWords(a);
+      if (what) out.push({ at: a.at, event: 'record', what, ...(s.directory.has(a.actor) ? { by: name(a.actor) } : {}) });
+    }
   }
   for (const d of s.duties) {
     if (d.status !== 'done' || !d.doneAt || !d.doneBy) continue;
@@ -107,4 +112,38 @@ export function chronology(s: ChronologySources): ChronologyEntry[] {
     });
   // Oldest first; the same moment keeps the order above (submitted, asked, told, …).
   return out.map((e, i) => ({ e, i })).sort((a, b) => Date.parse(a.e.at) - Date.parse(b.e.at) || a.i - b.i).map(({ e }) => e);
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+/**
+ * The record's own steps (issue 14), from the audit log: a transfer to the next school and
+ * its receipt, a legal hold, a date of birth recorded, a pupil's identity merged or split.
+ * Ids, codes and dates only: the receiving school, reasons and the date of birth are sealed
+ * elsewhere and shown on the retention page.
+ */
+function recordWords(a: AuditEntry): string | undefined {
+  const d = a.details;
+  switch (a.action) {
+    case 'transfer.sent': {
+      const n = typeof d.cases === 'number' && d.cases > 1 ? ` with ${d.cases - 1} other case${d.cases > 2 ? 's' : ''} about the pupil` : '';
+      return `Sent to the pupil's next school${n} (receipt code ${str(d.code) ?? '?'})`;
+    }
+    case 'transfer.confirmed':
+      return `The next school confirmed receipt (${str(d.code) ?? '?'})`;
+    case 'transfer.overdue':
+      return `The next school's receipt is overdue (${str(d.code) ?? '?'}): the DSL was reminded`;
+    case 'retention.hold_set':
+      return 'Legal hold placed';
+    case 'retention.hold_lifted':
+      return 'Legal hold lifted';
+    case 'retention.date_of_birth_set':
+      return `Date of birth ${d.corrected === true ? 'corrected' : 'recorded'}${str(d.reviewDate) ? `; review date now ${str(d.reviewDate)}` : ''}`;
+    case 'pupil.merged':
+      return 'The pupil was linked with another spelling of their name (merged)';
+    case 'pupil.split':
+      return 'The pupil was told apart from another of the same name (split)';
+    default:
+      return undefined;
+  }
 }

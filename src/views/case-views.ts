@@ -118,6 +118,8 @@ export function chronologyWords(e: ChronologyEntry): string {
       return `Closed by ${e.by} (${e.what})${reason}`;
     case 'reopened':
       return `Reopened by ${e.by}${reason}`;
+    case 'record':
+      return `${e.what}${e.by ? `, by ${e.by}` : ''}`;
   }
 }
 

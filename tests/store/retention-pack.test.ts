@@ -2,6 +2,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { CaseRetentionStore } from '../../src/store/case-retention-store.js';
+import { chronologyWords } from '../../src/views/case-views.js';
 import { demoSchool, example, harness, type Harness } from '../support/harness.js';
 
 // Issue 14, item 7: the DSL's date of birth for a case (sealed, audited, the review date
@@ -68,5 +69,18 @@ describe('a transfer pack of several cases', () => {
     expect(out).toEqual([`OK: the receipt of ${t.code} is confirmed.`]);
     for (const r of [a, b]) expect(h.store.listAudit(r.reportId).map((e) => e.action)).toContain('transfer.confirmed');
     expect(s.transfer(t.code)?.confirmedBy).toBe('phone call');
+
+    // The case's chronology shows the record's steps (codes and dates; no school, no reason).
+    s.setHold(a.reference, 'jo-patel', 'Police investigation', h.clock.now());
+    s.setDateOfBirth(a.reference, '2013-03-15', 'jo-patel', h.clock.now());
+    const words = (h.workflow.view({ reportId: a.reportId, actorId: 'jo-patel' }).chronology ?? []).filter((e) => e.event === 'record').map((e) => chronologyWords(e));
+    // (Sorted: the CLI confirmed on the wall clock, the rest on the test's clock.)
+    expect([...words].sort()).toEqual([
+      `Sent to the pupil's next school with 1 other case about the pupil (receipt code ${t.code}), by Jo Patel`,
+      `The next school confirmed receipt (${t.code})`, // confirmed by someone outside the school file
+      'Legal hold placed, by Jo Patel',
+      'Date of birth recorded; review date now 2038-03-15, by Jo Patel',
+    ].sort());
+    expect(JSON.stringify(words)).not.toMatch(/Hillside|Police|2013/);
   });
 });
