@@ -268,7 +268,7 @@ export function mountConsole(d: ConsoleDeps): void {
       const details = reportDetailsView(view, d.directory, d.directory.timeZone);
       // PDFKit and its fonts load with the first PDF made, not at start (see console-exports).
       const { casePdf } = await import('../views/case-pdf.js');
-      const pdf = await casePdf(view, details, { schoolName: d.schoolName, exportedBy: d.directory.displayName(session.p), exportedAt: formatLocal(d.clock(), d.directory.timeZone) });
+      const pdf = await casePdf(view, details, { schoolName: d.schoolName, exportedBy: d.directory.displayName(session.p), exportedAt: formatLocal(d.clock(), d.directory.timeZone), timeZone: d.directory.timeZone });
       recordConsoleEvent(d, session.p, 'console.exported', { export: 'case_pdf' }, view.reportId);
       d.log.info({ personId: session.p, reportId: view.reportId }, 'console export: case PDF');
       res.set('Content-Disposition', `attachment; filename="${view.reference}.pdf"`);

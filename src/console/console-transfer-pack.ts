@@ -47,6 +47,7 @@ export function mountTransferPack(router: Router, d: RetentionRouteDeps): void {
         dueAt: at(t.dueAt),
         exportedBy: d.directory.displayName(session.p),
         exportedAt: at(d.clock().toISOString()),
+        timeZone: d.directory.timeZone,
       });
       for (const c of cases) recordConsoleEvent(d.console, session.p, 'console.exported', { export: 'transfer_pack', code: t.code }, c.view.reportId);
       d.log.info({ personId: session.p, reportIds: cases.map((c) => c.view.reportId), code: t.code }, 'console export: transfer pack');

@@ -83,6 +83,9 @@ describe('filtering and blocking log', () => {
     expect(text).toContain('Unkind messages about a pupil in the class group chat.');
     expect(text).toContain('Exported by Jo Patel');
     expect(text).toMatch(/[0-9a-f]{64}/);
+    // Its chronology, for a referral: from the report to the latest step.
+    expect(text).toContain('Chronology');
+    expect(text).toMatch(/Reported by [A-Z]/);
     expect(h.app.store.listAudit(cases.bullying.reportId).map((a) => a.action)).toEqual(expect.arrayContaining(['report.viewed', 'console.exported']));
 
     await pickPerson(page, `${h.url}sign-in`, 'alex-morgan');

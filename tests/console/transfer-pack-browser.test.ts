@@ -116,6 +116,9 @@ describe('console: date of birth and a transfer pack', () => {
     expect(pages.join('\n')).toContain('TikTok');
     expect(pages.join('\n')).toContain('Review date');
     expect(pages.filter((p) => p.includes(`(receipt code ${code})`))).toHaveLength(2);
+    // Each case's chronology, the transfer itself in it.
+    expect(pages.join('\n')).toContain('Chronology');
+    expect(pages.join('\n')).toContain("Sent to the pupil's next school with 1 other case");
     // Drawn to images (pdf.js): the cover and a case page are not blank; kept for a person to look at.
     const factory = (doc as unknown as { canvasFactory: { create(w: number, h: number): { canvas: { toBuffer(t: string): Buffer }; context: unknown } } }).canvasFactory;
     for (const n of [1, 2]) {
