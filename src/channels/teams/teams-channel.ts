@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { TeamsConfig } from '../../config.js';
 import { ChannelStore } from '../../store/channel-store.js';
+import { groupCommitFor } from '../../store/group-commit.js';
 import type { ChannelDeps } from '../channel-deps.js';
 import { jsonBody } from '../wire-body.js';
 import { TeamsBot } from './teams-bot.js';
@@ -49,6 +50,14 @@ export function mountTeams(d: TeamsChannelDeps): void {
   const refs = new ChannelStore(d.db, 'teams');
   const connector = new TeamsConnector(d.config, d.authOverrides);
   if (d.deliveryTimeoutMs) connector.callTimeoutMs = Math.max(100, d.deliveryTimeoutMs - Math.min(1_000, d.deliveryTimeoutMs / 5));
+  // Group commit (as for Slack): a turn's workflow steps share one fsync of the WAL on the
+  // thread pool instead of one each on the main thread. Whatever the turn says (a reply, a
+  // card updated, the invoke's answer, a message to the person's own chat) waits until
+  // what it stored is on disk, and the HTTP answer is written only after it too (the
+  // adapter writes it once the logic is done): persist, then reply, power cut included.
+  const commits = groupCommitFor(d.db);
+  const durable = () => (commits.enabled && commits.unsynced > 0 ? commits.synced() : Promise.resolve());
+  connector.beforeSend = durable;
   const conversations = new TeamsConversations(connector, refs, d.clock, d.log);
   const bot = new TeamsBot({
     workflow: d.workflow,
@@ -76,8 +85,17 @@ export function mountTeams(d: TeamsChannelDeps): void {
       return;
     }
     await connector.process(req, res, async (context) => {
+      context.onSendActivities(async (_c, _activities, next) => {
+        await durable();
+        return next();
+      });
+      context.onUpdateActivity(async (_c, _activity, next) => {
+        await durable();
+        return next();
+      });
       try {
-        await bot.onTurn(context);
+        // A failed shared fsync fails the turn: the Bot Connector gets a 500, never a 200.
+        await commits.whileAnswering(() => bot.onTurn(context));
       } catch (err) {
         d.log.error({ err, activityId: context.activity.id, type: context.activity.type }, 'Teams: the activity could not be handled');
         throw new Error('the activity could not be handled');

@@ -141,8 +141,15 @@ export class TeamsConnector {
     return { timeout: this.callTimeoutMs, ...(signal ? { abortSignal: signal } : {}) };
   }
 
+  /**
+   * Awaited before every outgoing call: the channel makes it wait until what the turn
+   * stored is on disk (group commit), so nothing is said before it is safe.
+   */
+  beforeSend: (() => Promise<void>) | undefined;
+
   /** A connector client for a service URL, with the bot's credentials. */
   private async withClient<T>(serviceUrl: string, fn: (client: ConnectorClient) => Promise<T>): Promise<T> {
+    await this.beforeSend?.();
     let result: { value: T } | undefined;
     const reference: Partial<ConversationReference> = { serviceUrl, channelId: 'msteams', conversation: { id: 'proactive' } as ConversationReference['conversation'] };
     await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
