@@ -32,7 +32,7 @@ export class ChannelStore {
   private readonly s;
 
   constructor(
-    db: SqliteDatabase,
+    private readonly db: SqliteDatabase,
     private readonly channel: DeliveryChannel,
   ) {
     const p = (sql: string) => db.prepare(sql);
@@ -64,8 +64,16 @@ export class ChannelStore {
     };
   }
 
+  /** The references this process last stored: every incoming activity carries its own, nearly always unchanged. */
+  private readonly refsWritten = new Map<string, string>();
+
   putRef(key: string, ref: unknown, at: Date): void {
-    this.s.putRef.run({ channel: this.channel, key, ref: JSON.stringify(ref), at: at.toISOString() });
+    const json = JSON.stringify(ref);
+    if (this.refsWritten.get(key) === json) return; // the same as stored: no write
+    this.s.putRef.run({ channel: this.channel, key, ref: json, at: at.toISOString() });
+    // Remembered only once committed (a write inside a transaction could still be rolled back).
+    if (this.db.inTransaction) this.refsWritten.delete(key);
+    else this.refsWritten.set(key, json);
   }
 
   getRef<T>(key: string): T | undefined {
@@ -75,6 +83,7 @@ export class ChannelStore {
 
   deleteRef(key: string): void {
     this.s.deleteRef.run({ channel: this.channel, key });
+    this.refsWritten.delete(key);
   }
 
   putMessage(ref: MessageRef): void {

@@ -10,7 +10,8 @@ import type { MessageView } from './view-model.js';
  * adaptivecards-templating, with just the type we use: its own type file imports the
  * adaptivecards package's TypeScript sources, which do not compile under this project.
  */
-type Templating = { Template: new (payload: unknown) => { expand(context: { $root: unknown }): unknown } };
+type Template = { expand(context: { $root: unknown }): unknown };
+type Templating = { Template: new (payload: unknown) => Template };
 /**
  * Loaded with the first card expanded (Teams or the sandbox), never at start: it brings
  * adaptive-expressions, antlr4ts and lodash (~30 MB) that Slack alone never uses.
@@ -21,12 +22,18 @@ const ACData = (): Templating => (templating ??= createRequire(import.meta.url)(
 /** cards/ at the top of the project: the Adaptive Card templates. */
 export const cardsDir = fileURLToPath(new URL('../../cards/', import.meta.url));
 
-const templates = new Map<string, unknown>();
+/**
+ * Each template read and prepared once: preparing parses every `${…}` of the card with
+ * adaptive-expressions' ANTLR parser, which was a third of Teams' CPU when done for each
+ * card. A prepared Template is made to be expanded again and again (expand is synchronous
+ * and keeps nothing of one expansion for the next).
+ */
+const templates = new Map<string, Template>();
 
-function template(name: string): unknown {
+function template(name: string): Template {
   let t = templates.get(name);
   if (!t) {
-    t = JSON.parse(readFileSync(`${cardsDir}${name}.json`, 'utf8'));
+    t = new (ACData().Template)(JSON.parse(readFileSync(`${cardsDir}${name}.json`, 'utf8')));
     templates.set(name, t);
   }
   return t;
@@ -34,7 +41,7 @@ function template(name: string): unknown {
 
 /** Expands cards/<name>.json with data. Data values are never evaluated as template expressions. */
 export function expandCard(name: string, data: object): Record<string, unknown> {
-  return new (ACData().Template)(template(name)).expand({ $root: data }) as Record<string, unknown>;
+  return template(name).expand({ $root: data }) as Record<string, unknown>;
 }
 
 /**
