@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { formFields, formValues } from '../src/views/report-forms.js';
+import { formState } from '../tests/support/slack-form-state.js';
 import type { ReportKind } from '../src/core/report-schemas.js';
 import type { Wire } from './load.js';
 
@@ -26,22 +26,6 @@ const commandFields = sample('slash-command.json').form_fields as Record<string,
 export function slashReport(userId = 'U0STAFF0001'): Wire {
   const fields = { ...commandFields, user_id: userId, user_name: 'amy-clarke', command: '/report', text: '', channel_id: 'C0GENERAL01', channel_name: 'general', trigger_id: `trigger-${unique()}` };
   return signed(new URLSearchParams(fields).toString(), 'application/x-www-form-urlencoded');
-}
-
-function formState(kind: ReportKind, report: Json): Json {
-  const values = formValues(kind, report);
-  const state: Json = {};
-  for (const f of formFields[kind]) {
-    const v = values[f.id];
-    let element: Json;
-    if (f.kind === 'date') element = { type: 'datepicker', selected_date: v ?? null };
-    else if (f.kind === 'time') element = { type: 'timepicker', selected_time: v ?? null };
-    else if (f.kind === 'choice' || f.kind === 'yesno') element = { type: 'radio_buttons', selected_option: v === undefined ? null : { value: v } };
-    else if (f.kind === 'person') element = { type: 'static_select', selected_option: v === undefined ? null : { value: v } };
-    else element = { type: 'plain_text_input', value: v ?? null };
-    state[f.id] = { value: element };
-  }
-  return state;
 }
 
 const example = JSON.parse(readFileSync('data/examples/worked-example-1-pupil-friend-request.json', 'utf8')) as { report: Json };

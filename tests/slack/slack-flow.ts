@@ -1,10 +1,12 @@
 import { expect } from 'vitest';
 import type { ReportKind } from '../../src/core/report-schemas.js';
-import { formFields, formValues } from '../../src/views/report-forms.js';
 import type { SlackCall } from '../support/fake-slack-api.js';
+import { formState } from '../support/slack-form-state.js';
 import { slackId, slackSample, type SlackHarness } from '../support/slack-harness.js';
 
 type Json = Record<string, unknown>;
+
+export { formState };
 let views = 0;
 
 /** A view_submission as Slack sends it (built on the sample), for this person and view. */
@@ -31,22 +33,6 @@ export function buttonPress(personId: string, actionId: string, value: string, m
   };
 }
 
-/** A report's answers as the modal's state.values (block id → action "value" → element state). */
-export function formState(kind: ReportKind, report: Json, extra: Json = {}): Json {
-  const values = formValues(kind, report);
-  const state: Json = {};
-  for (const f of formFields[kind]) {
-    const v = values[f.id];
-    let element: Json;
-    if (f.kind === 'date') element = { type: 'datepicker', selected_date: v ?? null };
-    else if (f.kind === 'time') element = { type: 'timepicker', selected_time: v ?? null };
-    else if (f.kind === 'choice' || f.kind === 'yesno') element = { type: 'radio_buttons', selected_option: v === undefined ? null : { value: v } };
-    else if (f.kind === 'person') element = { type: 'static_select', selected_option: v === undefined ? null : { value: v } };
-    else element = { type: 'plain_text_input', value: v ?? null };
-    state[f.id] = { value: element };
-  }
-  return { ...state, ...extra };
-}
 
 /** The blocks' buttons of a posted message, by action id. */
 export function buttonOf(call: SlackCall | undefined, actionId: string): string {
