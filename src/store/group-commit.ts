@@ -67,6 +67,15 @@ export class GroupCommit {
     return out;
   }
 
+  /**
+   * Before saying anything about what was stored: resolves once it is on disk, at once when
+   * nothing waits for the shared fsync. A group commit turned off by a failed fsync answered
+   * its request 500 and later steps commit FULL, so nobody is held for ever.
+   */
+  onDisk(): Promise<void> {
+    return this.enabled && this.unsynced > 0 ? this.synced() : Promise.resolve();
+  }
+
   /** Resolves once every step committed so far (inside `whileAnswering`) is on disk. */
   async synced(): Promise<void> {
     const target = this.committed;

@@ -101,10 +101,7 @@ export class OutboxStore {
    * included). Immediate when nothing waits for that fsync.
    */
   durable(): Promise<void> {
-    const commits = groupCommitFor(this.db);
-    // A group commit turned off by a failed fsync answered its request 500 (the reporter
-    // sends again); later steps commit FULL, so the dispatcher is not held for ever.
-    return commits.enabled && commits.unsynced > 0 ? commits.synced() : Promise.resolve();
+    return groupCommitFor(this.db).onDisk();
   }
 
   constructor(

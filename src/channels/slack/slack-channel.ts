@@ -121,7 +121,7 @@ export function mountSlack(d: SlackChannelDeps): SlackChannel {
   // stored: it waits until the request's steps are on disk (group commit's shared fsync).
   const commits = groupCommitFor(d.db);
   const ephemeral = async (channel: string | undefined, user: string, text: string) => {
-    if (commits.enabled && commits.unsynced > 0) await commits.synced();
+    await commits.onDisk();
     if (channel) await client.chat.postEphemeral({ channel, user, text });
     else await client.chat.postMessage({ channel: await dmChannel(user), text });
   };

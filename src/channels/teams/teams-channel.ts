@@ -56,7 +56,7 @@ export function mountTeams(d: TeamsChannelDeps): void {
   // what it stored is on disk, and the HTTP answer is written only after it too (the
   // adapter writes it once the logic is done): persist, then reply, power cut included.
   const commits = groupCommitFor(d.db);
-  const durable = () => (commits.enabled && commits.unsynced > 0 ? commits.synced() : Promise.resolve());
+  const durable = () => commits.onDisk();
   connector.beforeSend = durable;
   const conversations = new TeamsConversations(connector, refs, d.clock, d.log);
   const bot = new TeamsBot({
